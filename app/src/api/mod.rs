@@ -1,0 +1,18 @@
+//! Server functions: public POST endpoints with stable names. Each reads the state, checks the
+//! caller itself, calls the domain and returns a DTO.
+
+mod stats;
+
+pub use stats::*;
+
+/// Gives an error its HTTP status (see [`crate::error::AppError::status`]); every server
+/// function returns through here.
+#[cfg(feature = "ssr")]
+pub(crate) fn respond<T>(result: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {
+    if let Err(err) = &result
+        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+    {
+        response.set_status(err.status());
+    }
+    result
+}

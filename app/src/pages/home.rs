@@ -1,0 +1,63 @@
+use leptos::prelude::*;
+
+use crate::{
+    api::{GetAvailability, get_availability},
+    components::error::ErrorMessage,
+    dto::{Availability, local_time},
+    i18n::*,
+};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let initial = Resource::new(|| (), |_| get_availability());
+    // Without JavaScript the form posts to the server function, which sends the browser back
+    // here for a fresh render; hydrated, it is a fetch that updates the figure in place.
+    let refresh = ServerAction::<GetAvailability>::new();
+    let latest = move || refresh.value().get().or_else(|| initial.get());
+
+    view! {
+        <section class="hero">
+            <h1>{t!(i18n, home_title)}</h1>
+            <p class="lead">{t!(i18n, home_intro)}</p>
+        </section>
+
+        <section class="panel availability" aria-live="polite">
+            <Suspense fallback=|| view! { <p class="count">"…"</p> }>
+                {move || {
+                    latest()
+                        .map(|answer| match answer {
+                            Ok(availability) => view! { <AvailabilityFigure availability /> }.into_any(),
+                            Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                        })
+                }}
+            </Suspense>
+            <ActionForm action=refresh>
+                <button type="submit" class="button secondary" disabled=move || refresh.pending().get()>
+                    {t!(i18n, refresh)}
+                </button>
+            </ActionForm>
+        </section>
+
+        <section class="panel">
+            <h2>{t!(i18n, how_title)}</h2>
+            <ol class="steps">
+                <li>{t!(i18n, how_business)}</li>
+                <li>{t!(i18n, how_client)}</li>
+                <li>{t!(i18n, how_pickup)}</li>
+            </ol>
+        </section>
+    }
+}
+
+#[component]
+fn AvailabilityFigure(availability: Availability) -> impl IntoView {
+    let i18n = use_i18n();
+    let time = local_time(availability.checked_at);
+
+    view! {
+        <p class="count" data-testid="available-count">{availability.available_listings}</p>
+        <p>{t!(i18n, available_now)}</p>
+        <p class="muted" data-testid="checked-at">{t!(i18n, checked_at, time = move || time.clone())}</p>
+    }
+}

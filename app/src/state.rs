@@ -1,0 +1,30 @@
+//! Everything a server function may reach, passed as Leptos context (never global).
+
+use axum::extract::FromRef;
+use leptos::prelude::{LeptosOptions, use_context};
+use sea_orm::DatabaseConnection;
+use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
+
+use crate::error::AppError;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    /// Present when `REDIS_URL` is set: the store shared by every replica.
+    pub redis: Option<RedisPool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, as provided by `leptos_routes` to every server function and SSR render.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        AppError::Internal
+    })
+}

@@ -1,0 +1,44 @@
+use sea_orm::entity::prelude::*;
+
+/// An accepted claim. Written once, in the same transaction that marks the listing claimed;
+/// database triggers refuse any later UPDATE or DELETE.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "claims")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub listing_id: i64,
+    pub client_id: i64,
+    pub claimed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::listing::Entity",
+        from = "Column::ListingId",
+        to = "super::listing::Column::Id"
+    )]
+    Listing,
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::ClientId",
+        to = "super::user::Column::Id"
+    )]
+    Client,
+}
+
+impl Related<super::listing::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Listing.def()
+    }
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Client.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,53 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "listings")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub business_id: i64,
+    pub item_name: String,
+    pub quantity: f64,
+    /// `portions`, `kg`, `loaves`, ...
+    pub unit: String,
+    /// One of a short fixed list (`prepared_meals`, `bakery`, ...).
+    pub category: String,
+    /// Comma-separated dietary tag codes (`vegetarian,halal`), empty when none.
+    pub dietary_tags: String,
+    pub description: String,
+    /// Earliest pickup time, when the business sets one.
+    pub pickup_from: Option<DateTimeUtc>,
+    pub available_until: DateTimeUtc,
+    /// Content hash of the photo in the image store.
+    pub image_key: Option<String>,
+    /// `available`, `claimed` or `withdrawn`; "expired" is derived from `available_until`.
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::BusinessId",
+        to = "super::user::Column::Id"
+    )]
+    Business,
+    #[sea_orm(has_one = "super::claim::Entity")]
+    Claim,
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Business.def()
+    }
+}
+
+impl Related<super::claim::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Claim.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

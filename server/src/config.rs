@@ -1,0 +1,128 @@
+//! Every setting a replica needs, read once at start from the environment (and `.env` in
+//! development) or from command-line flags.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::Parser;
+
+/// The session secret used when none is set. Fine on a laptop; refused in production.
+pub const DEV_SESSION_SECRET: &str =
+    "development-only-session-secret-do-not-use-in-production-0123456789abcdef";
+const MIN_SECRET_LEN: usize = 64;
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "foodbridge", about = "FoodBridge web server", version)]
+pub struct Config {
+    /// `sqlite://path/to/file.db?mode=rwc` (the embedded default) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/foodbridge.db?mode=rwc")]
+    pub database_url: String,
+
+    /// Most connections a replica opens to the database.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub database_max_connections: u32,
+
+    /// Redis for sessions, rate limits and live events shared by every replica. Unset: all of
+    /// them are kept in this process (and sessions in the database).
+    #[arg(long, env = "REDIS_URL")]
+    pub redis_url: Option<String>,
+
+    /// Where to listen. Defaults to `LEPTOS_SITE_ADDR` (set by cargo-leptos), then 127.0.0.1:3000.
+    #[arg(long, env = "LISTEN_ADDR")]
+    pub listen_addr: Option<SocketAddr>,
+
+    /// Folder with the built site (`pkg/` with the WASM, JS and CSS, plus the public assets).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    /// Signs session cookies; at least 64 characters. Must be set in production.
+    #[arg(long, env = "SESSION_SECRET", default_value = DEV_SESSION_SECRET, hide_default_value = true, hide_env_values = true)]
+    pub session_secret: String,
+
+    /// Production mode: secure cookies, and refuse to start with development secrets.
+    #[arg(long, env = "PRODUCTION")]
+    pub production: bool,
+
+    /// SMTP server for email, e.g. `smtps://user:pass@mail.example.com:465`. Unset: each
+    /// email is written as an `.eml` file into `MAIL_DIR`.
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// Sender of every email.
+    #[arg(long, env = "MAIL_FROM", default_value = "FoodBridge <no-reply@foodbridge.localhost>")]
+    pub mail_from: String,
+
+    /// Where emails go when `SMTP_URL` is unset.
+    #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
+
+    /// The address users reach the site at, used for links in emails.
+    #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
+    pub public_url: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("SESSION_SECRET must be at least {MIN_SECRET_LEN} characters")]
+    SecretTooShort,
+    #[error("PRODUCTION is set but SESSION_SECRET is the development default: set a secret of your own")]
+    DevSecretInProduction,
+}
+
+impl Config {
+    /// Reads `.env` (unless in production) and then the environment and arguments.
+    pub fn load() -> Result<Self, ConfigError> {
+        if std::env::var_os("PRODUCTION").is_none() {
+            // A missing .env is the normal case.
+            let _ = dotenvy::dotenv();
+        }
+        let config = Config::parse();
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.session_secret.len() < MIN_SECRET_LEN {
+            return Err(ConfigError::SecretTooShort);
+        }
+        if self.production && self.session_secret == DEV_SESSION_SECRET {
+            return Err(ConfigError::DevSecretInProduction);
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> SocketAddr {
+        self.listen_addr
+            .or_else(|| std::env::var("LEPTOS_SITE_ADDR").ok()?.parse().ok())
+            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 3000)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(args: &[&str]) -> Config {
+        Config::try_parse_from(std::iter::once("foodbridge").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn development_defaults_are_accepted() {
+        assert_eq!(config(&[]).validate(), Ok(()));
+    }
+
+    #[test]
+    fn production_refuses_the_development_secret() {
+        assert_eq!(config(&["--production"]).validate(), Err(ConfigError::DevSecretInProduction));
+    }
+
+    #[test]
+    fn production_accepts_a_real_secret() {
+        let secret = "x".repeat(64);
+        assert_eq!(config(&["--production", "--session-secret", &secret]).validate(), Ok(()));
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert_eq!(config(&["--session-secret", "short"]).validate(), Err(ConfigError::SecretTooShort));
+    }
+}

@@ -1,0 +1,7 @@
+//! The FoodBridge web server: configuration, state, router. `main.rs` only wires them up.
+
+pub mod config;
+mod health;
+mod language;
+pub mod router;
+pub mod startup;

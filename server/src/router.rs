@@ -1,0 +1,25 @@
+use app::{
+    app::{App, shell},
+    state::AppState,
+};
+use axum::{Router, routing::get};
+use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+use crate::{health, language};
+
+/// The whole HTTP surface of one replica. Tests build it around their own state.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+
+    Router::new()
+        .route("/healthz", get(health::alive))
+        .route("/readyz", get(health::ready))
+        .route("/lang/{code}", get(language::switch))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
