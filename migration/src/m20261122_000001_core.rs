@@ -69,13 +69,22 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Users::Table)
                     .col(big_pk_auto(Users::Id))
-                    .col(string_len(Users::Role, 16).check(Expr::col(Users::Role).is_in(["business", "client"])))
-                    .col(string_len_uniq(Users::Email, 254).check(Expr::cust("email = lower(email)")))
+                    .col(
+                        string_len(Users::Role, 16)
+                            .check(Expr::col(Users::Role).is_in(["business", "client"])),
+                    )
+                    .col(
+                        string_len_uniq(Users::Email, 254)
+                            .check(Expr::cust("email = lower(email)")),
+                    )
                     .col(string_len(Users::Phone, 16))
                     .col(string(Users::PasswordHash))
                     .col(string_len(Users::DisplayName, 120))
                     .col(string_len_null(Users::PickupLocation, 300))
-                    .col(string_len(Users::Language, 8).check(Expr::col(Users::Language).is_in(["en", "fr"])))
+                    .col(
+                        string_len(Users::Language, 8)
+                            .check(Expr::col(Users::Language).is_in(["en", "fr"])),
+                    )
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .to_owned(),
             )
@@ -96,10 +105,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Listings::PickupFrom))
                     .col(timestamp_with_time_zone(Listings::AvailableUntil))
                     .col(string_len_null(Listings::ImageKey, 64))
-                    .col(
-                        string_len(Listings::Status, 16)
-                            .check(Expr::col(Listings::Status).is_in(["available", "claimed", "withdrawn"])),
-                    )
+                    .col(string_len(Listings::Status, 16).check(
+                        Expr::col(Listings::Status).is_in(["available", "claimed", "withdrawn"]),
+                    ))
                     .col(timestamp_with_time_zone(Listings::CreatedAt))
                     .col(timestamp_with_time_zone(Listings::UpdatedAt))
                     .foreign_key(
@@ -114,9 +122,18 @@ impl MigrationTrait for Migration {
 
         // Browse "newest available", browse "ending soonest", and a business's own listings.
         for (name, cols) in [
-            ("idx_listings_status_created", [Listings::Status, Listings::CreatedAt, Listings::Id]),
-            ("idx_listings_status_until", [Listings::Status, Listings::AvailableUntil, Listings::Id]),
-            ("idx_listings_business_created", [Listings::BusinessId, Listings::CreatedAt, Listings::Id]),
+            (
+                "idx_listings_status_created",
+                [Listings::Status, Listings::CreatedAt, Listings::Id],
+            ),
+            (
+                "idx_listings_status_until",
+                [Listings::Status, Listings::AvailableUntil, Listings::Id],
+            ),
+            (
+                "idx_listings_business_created",
+                [Listings::BusinessId, Listings::CreatedAt, Listings::Id],
+            ),
         ] {
             let mut index = Index::create();
             index.name(name).table(Listings::Table);
@@ -172,15 +189,21 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Claims::Table).to_owned()).await?;
+        manager
+            .drop_table(Table::drop().table(Claims::Table).to_owned())
+            .await?;
         if manager.get_database_backend() == DbBackend::Postgres {
             manager
                 .get_connection()
                 .execute_unprepared("DROP FUNCTION IF EXISTS claims_immutable()")
                 .await?;
         }
-        manager.drop_table(Table::drop().table(Listings::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await?;
+        manager
+            .drop_table(Table::drop().table(Listings::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await?;
         Ok(())
     }
 }

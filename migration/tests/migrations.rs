@@ -25,7 +25,9 @@ async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
 async fn seeded(backend: Backend) -> TestDb {
     let t = TestDb::new(backend).await;
     for sql in [BUSINESS, CLIENT, &listing("available", "12")] {
-        run(&t.db, sql).await.unwrap_or_else(|e| panic!("{backend}: seed {sql}: {e}"));
+        run(&t.db, sql)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: seed {sql}: {e}"));
     }
     t
 }
@@ -43,12 +45,26 @@ where
 async fn every_migration_applies_and_rolls_back() {
     on_both(|backend| async move {
         let t = TestDb::empty(backend).await;
-        Migrator::up(&t.db, None).await.unwrap_or_else(|e| panic!("{backend}: up: {e}"));
-        assert!(Migrator::get_pending_migrations(&t.db).await.unwrap().is_empty(), "{backend}");
-        Migrator::down(&t.db, None).await.unwrap_or_else(|e| panic!("{backend}: down: {e}"));
-        Migrator::up(&t.db, None).await.unwrap_or_else(|e| panic!("{backend}: up again: {e}"));
+        Migrator::up(&t.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: up: {e}"));
+        assert!(
+            Migrator::get_pending_migrations(&t.db)
+                .await
+                .unwrap()
+                .is_empty(),
+            "{backend}"
+        );
+        Migrator::down(&t.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: down: {e}"));
+        Migrator::up(&t.db, None)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: up again: {e}"));
         for sql in [BUSINESS, CLIENT, &listing("available", "12"), CLAIM] {
-            run(&t.db, sql).await.unwrap_or_else(|e| panic!("{backend}: after re-applying: {e}"));
+            run(&t.db, sql)
+                .await
+                .unwrap_or_else(|e| panic!("{backend}: after re-applying: {e}"));
         }
     })
     .await;
@@ -58,9 +74,15 @@ async fn every_migration_applies_and_rolls_back() {
 async fn an_email_is_registered_once_and_stored_lower_case() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
-        assert!(run(&t.db, BUSINESS).await.is_err(), "{backend}: duplicate email accepted");
+        assert!(
+            run(&t.db, BUSINESS).await.is_err(),
+            "{backend}: duplicate email accepted"
+        );
         let upper = CLIENT.replace("client@example.cm", "Other@Example.cm");
-        assert!(run(&t.db, &upper).await.is_err(), "{backend}: upper-case email accepted");
+        assert!(
+            run(&t.db, &upper).await.is_err(),
+            "{backend}: upper-case email accepted"
+        );
     })
     .await;
 }
@@ -69,8 +91,13 @@ async fn an_email_is_registered_once_and_stored_lower_case() {
 async fn a_listing_is_claimed_at_most_once() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
-        run(&t.db, CLAIM).await.unwrap_or_else(|e| panic!("{backend}: first claim: {e}"));
-        assert!(run(&t.db, CLAIM).await.is_err(), "{backend}: second claim row accepted");
+        run(&t.db, CLAIM)
+            .await
+            .unwrap_or_else(|e| panic!("{backend}: first claim: {e}"));
+        assert!(
+            run(&t.db, CLAIM).await.is_err(),
+            "{backend}: second claim row accepted"
+        );
     })
     .await;
 }
@@ -84,9 +111,8 @@ async fn claims_can_be_neither_changed_nor_deleted() {
         assert!(update.is_err(), "{backend}: a claim was updated");
         let delete = run(&t.db, "DELETE FROM claims").await;
         assert!(delete.is_err(), "{backend}: a claim was deleted");
-        let count = t
-            .db
-            .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
+        let count =
+            t.db.query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
                 t.db.get_database_backend(),
                 "SELECT COUNT(*) AS n FROM claims",
             ))
@@ -104,10 +130,19 @@ async fn claims_can_be_neither_changed_nor_deleted() {
 async fn listings_refuse_impossible_values() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
-        assert!(run(&t.db, &listing("available", "0")).await.is_err(), "{backend}: zero quantity");
-        assert!(run(&t.db, &listing("sold", "3")).await.is_err(), "{backend}: unknown status");
+        assert!(
+            run(&t.db, &listing("available", "0")).await.is_err(),
+            "{backend}: zero quantity"
+        );
+        assert!(
+            run(&t.db, &listing("sold", "3")).await.is_err(),
+            "{backend}: unknown status"
+        );
         let orphan = listing("available", "3").replace("VALUES (1,", "VALUES (999,");
-        assert!(run(&t.db, &orphan).await.is_err(), "{backend}: listing without a business");
+        assert!(
+            run(&t.db, &orphan).await.is_err(),
+            "{backend}: listing without a business"
+        );
     })
     .await;
 }

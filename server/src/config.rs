@@ -14,7 +14,11 @@ const MIN_SECRET_LEN: usize = 64;
 #[command(name = "foodbridge", about = "FoodBridge web server", version)]
 pub struct Config {
     /// `sqlite://path/to/file.db?mode=rwc` (the embedded default) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/foodbridge.db?mode=rwc")]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/foodbridge.db?mode=rwc"
+    )]
     pub database_url: String,
 
     /// Most connections a replica opens to the database.
@@ -48,7 +52,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender of every email.
-    #[arg(long, env = "MAIL_FROM", default_value = "FoodBridge <no-reply@foodbridge.localhost>")]
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "FoodBridge <no-reply@foodbridge.localhost>"
+    )]
     pub mail_from: String,
 
     /// Where emails go when `SMTP_URL` is unset.
@@ -64,7 +72,9 @@ pub struct Config {
 pub enum ConfigError {
     #[error("SESSION_SECRET must be at least {MIN_SECRET_LEN} characters")]
     SecretTooShort,
-    #[error("PRODUCTION is set but SESSION_SECRET is the development default: set a secret of your own")]
+    #[error(
+        "PRODUCTION is set but SESSION_SECRET is the development default: set a secret of your own"
+    )]
     DevSecretInProduction,
 }
 
@@ -112,17 +122,26 @@ mod tests {
 
     #[test]
     fn production_refuses_the_development_secret() {
-        assert_eq!(config(&["--production"]).validate(), Err(ConfigError::DevSecretInProduction));
+        assert_eq!(
+            config(&["--production"]).validate(),
+            Err(ConfigError::DevSecretInProduction)
+        );
     }
 
     #[test]
     fn production_accepts_a_real_secret() {
         let secret = "x".repeat(64);
-        assert_eq!(config(&["--production", "--session-secret", &secret]).validate(), Ok(()));
+        assert_eq!(
+            config(&["--production", "--session-secret", &secret]).validate(),
+            Ok(())
+        );
     }
 
     #[test]
     fn short_secrets_are_refused() {
-        assert_eq!(config(&["--session-secret", "short"]).validate(), Err(ConfigError::SecretTooShort));
+        assert_eq!(
+            config(&["--session-secret", "short"]).validate(),
+            Err(ConfigError::SecretTooShort)
+        );
     }
 }

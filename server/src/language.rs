@@ -15,7 +15,10 @@ pub async fn switch(Path(code): Path<String>, headers: HeaderMap) -> Response {
     let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let cookie = format!("{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", locale.as_str());
+    let cookie = format!(
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.as_str()
+    );
     let back = same_site_referer(&headers).unwrap_or_else(|| "/".to_owned());
 
     let mut response = StatusCode::SEE_OTHER.into_response();
@@ -52,12 +55,18 @@ mod tests {
 
     #[test]
     fn goes_back_to_a_page_on_this_site() {
-        let back = same_site_referer(&headers("http://localhost:3000/listings?q=bread", "localhost:3000"));
+        let back = same_site_referer(&headers(
+            "http://localhost:3000/listings?q=bread",
+            "localhost:3000",
+        ));
         assert_eq!(back.as_deref(), Some("/listings?q=bread"));
     }
 
     #[test]
     fn never_sends_the_user_to_another_site() {
-        assert_eq!(same_site_referer(&headers("https://evil.example/phish", "localhost:3000")), None);
+        assert_eq!(
+            same_site_referer(&headers("https://evil.example/phish", "localhost:3000")),
+            None
+        );
     }
 }

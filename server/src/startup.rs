@@ -20,18 +20,31 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
     let db = migration::open(&config.database_url, config.database_max_connections)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    Migrator::up(&db, None).await.map_err(|e| format!("migrations failed: {e}"))?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(|e| format!("migrations failed: {e}"))?;
 
     let redis = match &config.redis_url {
         Some(url) => Some(connect_redis(url).await?),
         None => None,
     };
 
-    Ok(AppState { leptos_options: leptos_options(config)?, db, redis })
+    Ok(AppState {
+        leptos_options: leptos_options(config)?,
+        db,
+        redis,
+    })
 }
+
+/// The name cargo-leptos gives the site's JS, WASM and CSS (`name` in the workspace metadata).
+const OUTPUT_NAME: &str = "foodbridge";
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     let mut options = get_configuration(None)?.leptos_options;
+    // cargo-leptos bakes the name in at compile time; `cargo test` builds do not have it.
+    if options.output_name.is_empty() {
+        options.output_name = OUTPUT_NAME.into();
+    }
     options.site_addr = config.listen_addr();
     options.site_root = config.site_root.to_string_lossy().into_owned().into();
     Ok(options)
@@ -44,7 +57,9 @@ async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
         .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
         .with_connection_config(|c| c.connection_timeout = Duration::from_secs(5))
         .build_pool(4)?;
-    pool.init().await.map_err(|e| format!("cannot connect to Redis: {e}"))?;
+    pool.init()
+        .await
+        .map_err(|e| format!("cannot connect to Redis: {e}"))?;
     Ok(pool)
 }
 
@@ -52,7 +67,9 @@ async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let state = build_state(&config).await?;
     let addr = config.listen_addr();
-    let listener = TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(
         database = backend_name(&config.database_url),
         redis = config.redis_url.is_some(),
@@ -60,13 +77,19 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         production = config.production,
         "FoodBridge is listening on http://{addr}"
     );
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("FoodBridge stopped");
     Ok(())
 }
 
 fn backend_name(url: &str) -> &'static str {
-    if url.starts_with("postgres") { "postgresql" } else { "sqlite" }
+    if url.starts_with("postgres") {
+        "postgresql"
+    } else {
+        "sqlite"
+    }
 }
 
 async fn shutdown_signal() {

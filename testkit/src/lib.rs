@@ -38,8 +38,13 @@ pub struct TestDb {
 
 enum Cleanup {
     /// Held so the folder, and the database file in it, live as long as the test needs them.
-    Sqlite { _dir: tempfile::TempDir },
-    Postgres { admin_url: String, name: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 /// The server URL the PostgreSQL tests use.
@@ -50,8 +55,15 @@ pub fn postgres_admin_url() -> String {
 /// A name no other test or test run uses at the same time.
 pub fn unique_name(prefix: &str) -> String {
     static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 impl TestDb {
@@ -62,22 +74,34 @@ impl TestDb {
                 let dir = tempfile::tempdir().expect("temporary directory");
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 let db = migration::open(&url, 8).await.expect("open SQLite");
-                TestDb { db, backend, url, cleanup: Cleanup::Sqlite { _dir: dir } }
+                TestDb {
+                    db,
+                    backend,
+                    url,
+                    cleanup: Cleanup::Sqlite { _dir: dir },
+                }
             }
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
                 let name = unique_name("foodbridge_test");
-                let admin = Database::connect(&admin_url)
-                    .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is needed for this test: {e}"));
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin_url} is needed for this test: {e}")
+                });
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
                 let url = replace_database(&admin_url, &name);
-                let db = migration::open(&url, 16).await.expect("open PostgreSQL test database");
-                TestDb { db, backend, url, cleanup: Cleanup::Postgres { admin_url, name } }
+                let db = migration::open(&url, 16)
+                    .await
+                    .expect("open PostgreSQL test database");
+                TestDb {
+                    db,
+                    backend,
+                    url,
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
             }
         }
     }
@@ -85,19 +109,26 @@ impl TestDb {
     /// A database on `backend` with every migration applied.
     pub async fn new(backend: Backend) -> Self {
         let test_db = Self::empty(backend).await;
-        Migrator::up(&test_db.db, None).await.expect("migrations apply");
+        Migrator::up(&test_db.db, None)
+            .await
+            .expect("migrations apply");
         test_db
     }
 
     /// One migrated database on each backend, for tests that must hold on both.
     pub async fn each() -> [Self; 2] {
-        [Self::new(Backend::Sqlite).await, Self::new(Backend::Postgres).await]
+        [
+            Self::new(Backend::Sqlite).await,
+            Self::new(Backend::Postgres).await,
+        ]
     }
 }
 
 /// Points a PostgreSQL URL at another database, keeping host, user and options.
 pub fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(slash) => &base[..scheme_end + slash],
@@ -117,9 +148,13 @@ impl Drop for TestDb {
             // Drop runs inside the test's runtime, which cannot be blocked on: use a thread
             // with a runtime of its own.
             let dropped = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
                 rt.block_on(async {
-                    let admin = Database::connect(&admin_url).await.map_err(std::io::Error::other)?;
+                    let admin = Database::connect(&admin_url)
+                        .await
+                        .map_err(std::io::Error::other)?;
                     admin
                         .execute_unprepared(&sql)
                         .await

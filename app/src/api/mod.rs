@@ -8,7 +8,9 @@ pub use stats::*;
 /// Gives an error its HTTP status (see [`crate::error::AppError::status`]); every server
 /// function returns through here.
 #[cfg(feature = "ssr")]
-pub(crate) fn respond<T>(result: Result<T, crate::error::AppError>) -> Result<T, crate::error::AppError> {
+pub(crate) fn respond<T>(
+    result: Result<T, crate::error::AppError>,
+) -> Result<T, crate::error::AppError> {
     if let Err(err) = &result
         && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
     {

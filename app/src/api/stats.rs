@@ -12,7 +12,10 @@ pub async fn get_availability() -> Result<Availability, AppError> {
             let state = app_state()?;
             let now = domain::clock::now();
             let available_listings = domain::listings::count_available(&state.db, now).await?;
-            Ok(Availability { available_listings, checked_at: now })
+            Ok(Availability {
+                available_listings,
+                checked_at: now,
+            })
         }
         .await,
     )

@@ -1,0 +1,189 @@
+//! The HTTP surface of one replica, driven through the router with `oneshot`.
+
+use app::state::AppState;
+use axum::{
+    Router,
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use chrono::{Duration, SubsecRound, Utc};
+use clap::Parser;
+use http_body_util::BodyExt;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use server::{config::Config, router::router, startup::build_state};
+use testkit::{Backend, TestDb};
+use tower::ServiceExt;
+
+async fn state_for(url: &str, redis: Option<&str>) -> AppState {
+    let mut args = vec!["foodbridge", "--database-url", url];
+    if let Some(redis) = redis {
+        args.extend(["--redis-url", redis]);
+    }
+    build_state(&Config::try_parse_from(args).unwrap())
+        .await
+        .expect("state")
+}
+
+async fn get(
+    app: &Router,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::get(uri);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::empty()).unwrap()).await
+}
+
+async fn send(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
+    let now = Utc::now().trunc_subsecs(0);
+    let business = entity::user::ActiveModel {
+        role: Set("business".into()),
+        email: Set(format!("{}@example.cm", testkit::unique_name("bakery"))),
+        phone: Set("+237677123456".into()),
+        password_hash: Set("x".into()),
+        display_name: Set("Boulangerie du Coin".into()),
+        pickup_location: Set(Some("Rue 1, Douala".into())),
+        language: Set("fr".into()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    entity::listing::ActiveModel {
+        business_id: Set(business.id),
+        item_name: Set("Bread".into()),
+        quantity: Set(12.0),
+        unit: Set("loaves".into()),
+        category: Set("bakery".into()),
+        dietary_tags: Set(String::new()),
+        description: Set("Fresh today".into()),
+        available_until: Set(now + available_for),
+        status: Set("available".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn healthz_says_the_process_is_alive() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = router(state_for(&t.url, None).await);
+    let (status, _, body) = get(&app, "/healthz", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+}
+
+#[tokio::test]
+async fn readyz_is_ready_on_sqlite() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = router(state_for(&t.url, None).await);
+    let (status, _, body) = get(&app, "/readyz", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
+}
+
+#[tokio::test]
+async fn readyz_checks_postgres_and_redis_and_fails_when_the_database_is_gone() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let app = router(state_for(&t.url, Some("redis://127.0.0.1:6379")).await);
+    let (status, _, body) = get(&app, "/readyz", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
+
+    drop(t); // DROP DATABASE … WITH (FORCE): every connection of the replica is cut.
+
+    let (status, _, body) = get(&app, "/readyz", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("database"), "reason given: {body:?}");
+    assert!(!body.contains("redis"), "Redis is still up: {body:?}");
+}
+
+#[tokio::test]
+async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    add_listing(&t.db, Duration::hours(3)).await;
+    add_listing(&t.db, Duration::hours(-1)).await; // expired: not counted
+    let app = router(state_for(&t.url, None).await);
+
+    let (status, _, body) = get(&app, "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(r#"data-testid="available-count" class="count">1<"#),
+        "{body}"
+    );
+    assert!(body.contains("Listings available right now"));
+    assert!(
+        body.contains("/pkg/foodbridge.js"),
+        "hydration script missing"
+    );
+}
+
+#[tokio::test]
+async fn the_page_comes_in_the_language_chosen() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = router(state_for(&t.url, None).await);
+
+    let (status, headers, _) = send(
+        &app,
+        Request::get("/lang/fr")
+            .header(header::REFERER, "http://localhost:3000/?from=test")
+            .header(header::HOST, "localhost:3000")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/?from=test");
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(cookie.starts_with("i18n_pref_locale=fr;"), "{cookie}");
+
+    let (_, _, body) = get(&app, "/", Some("i18n_pref_locale=fr")).await;
+    assert!(body.contains(r#"<html lang="fr""#), "{}", &body[..200]);
+    assert!(body.contains("Actualiser"));
+
+    let (status, _, _) = get(&app, "/lang/xx", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn get_availability_answers_over_http() {
+    let t = TestDb::new(Backend::Postgres).await;
+    add_listing(&t.db, Duration::minutes(30)).await;
+    let app = router(state_for(&t.url, None).await);
+
+    let (status, _, body) = send(
+        &app,
+        Request::post("/api/get_availability")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains(r#""available_listings":1"#), "{body}");
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_a_404_page() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = router(state_for(&t.url, None).await);
+    let (status, _, body) = get(&app, "/no/such/page", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+}
