@@ -7,9 +7,19 @@ use leptos_router::{
 };
 
 use crate::{
+    api::current_user,
     components::layout::Layout,
+    dto::Account,
+    error::AppError,
     i18n::*,
-    pages::{home::HomePage, not_found::NotFound},
+    pages::{
+        account::AccountPage,
+        business::BusinessPage,
+        home::HomePage,
+        login::LoginPage,
+        not_found::NotFound,
+        register::{RegisterBusinessPage, RegisterChoicePage, RegisterClientPage},
+    },
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -33,10 +43,40 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Who is logged in, for every page.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub user: Resource<Result<Option<Account>, AppError>>,
+    changes: RwSignal<usize>,
+}
+
+impl Auth {
+    fn provide() {
+        let changes = RwSignal::new(0);
+        let user = Resource::new(move || changes.get(), |_| current_user());
+        provide_context(Auth { user, changes });
+    }
+
+    /// Fetches the user again each time an action (log in, register, log out) completes.
+    ///
+    /// The actions themselves belong to their pages: a plain form post's error comes back in
+    /// the URL, and only an action created under `<Routes>` picks it up.
+    pub fn refresh_after(self, action_version: impl Get<Value = usize> + Send + Sync + 'static) {
+        Effect::new(move |_| {
+            if action_version.get() > 0 {
+                self.changes.update(|n| *n += 1);
+            }
+        });
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    Auth::provide();
 
+    // Every route renders Async: the server waits for the data, so each page is complete
+    // before any JavaScript runs (and when it never does).
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/foodbridge.css" />
@@ -44,9 +84,13 @@ pub fn App() -> impl IntoView {
             <Router>
                 <Layout>
                     <Routes fallback=NotFound>
-                        // Async: the server waits for the data, so the page is complete
-                        // before any JavaScript runs (and when it never does).
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/register") view=RegisterChoicePage ssr=SsrMode::Async />
+                        <Route path=path!("/register/business") view=RegisterBusinessPage ssr=SsrMode::Async />
+                        <Route path=path!("/register/client") view=RegisterClientPage ssr=SsrMode::Async />
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/business") view=BusinessPage ssr=SsrMode::Async />
                     </Routes>
                 </Layout>
             </Router>

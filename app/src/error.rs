@@ -1,4 +1,5 @@
-//! The error type that crosses the wire, typed end to end.
+//! The error type that crosses the wire, typed end to end: the UI turns each variant (and each
+//! field problem) into a message in the user's language.
 
 use leptos::server_fn::{
     ServerFnError,
@@ -15,12 +16,88 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// Wrong email or wrong password: deliberately the same error for both.
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// One or more fields were refused; the form shows each message beside its field.
+    #[error("invalid input: {0:?}")]
+    Validation(Vec<FieldError>),
     /// Something went wrong on the server; details are in the server's log, never on the wire.
     #[error("internal error")]
     Internal,
     /// The request never completed (network, serialization): raised on the client side.
     #[error("transport error: {0}")]
     Transport(String),
+}
+
+/// A form field the server can refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Email,
+    Password,
+    Phone,
+    BusinessName,
+    PickupLocation,
+    ContactName,
+}
+
+/// Why a field was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
+    EmailInvalid,
+    EmailTaken,
+    PhoneInvalid,
+    /// A number that is not Cameroonian must start with + and its country code.
+    PhoneNeedsCountryCode,
+    PasswordTooCommon,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: Problem,
+}
+
+impl AppError {
+    pub fn field(field: Field, problem: Problem) -> Self {
+        AppError::Validation(vec![FieldError { field, problem }])
+    }
+
+    /// The problem with `field`, if this error names one.
+    pub fn problem(&self, field: Field) -> Option<&Problem> {
+        match self {
+            AppError::Validation(errors) => {
+                errors.iter().find(|e| e.field == field).map(|e| &e.problem)
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status this error is answered with, so logs, metrics and load balancers count
+    /// a refused request as a refusal rather than a crash.
+    #[cfg(feature = "ssr")]
+    pub fn status(&self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -34,21 +111,6 @@ impl FromServerFnError for AppError {
 impl From<ServerFnError> for AppError {
     fn from(value: ServerFnError) -> Self {
         AppError::Transport(value.to_string())
-    }
-}
-
-impl AppError {
-    /// The HTTP status this error is answered with, so logs, metrics and load balancers count
-    /// a refused request as a refusal rather than a crash.
-    #[cfg(feature = "ssr")]
-    pub fn status(&self) -> axum::http::StatusCode {
-        use axum::http::StatusCode;
-        match self {
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
     }
 }
 

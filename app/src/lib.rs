@@ -7,10 +7,15 @@ pub mod app;
 pub mod components;
 pub mod dto;
 pub mod error;
+pub mod limits;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod ratelimit;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -5,7 +5,7 @@ use leptos::prelude::{LeptosOptions, use_context};
 use sea_orm::DatabaseConnection;
 use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 
-use crate::error::AppError;
+use crate::{error::AppError, ratelimit::LoginLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -13,6 +13,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Present when `REDIS_URL` is set: the store shared by every replica.
     pub redis: Option<RedisPool>,
+    pub login_limiter: LoginLimiter,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_proxy: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

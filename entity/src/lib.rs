@@ -3,6 +3,7 @@
 
 pub mod claim;
 pub mod listing;
+pub mod session;
 pub mod user;
 
 pub mod prelude {

@@ -30,6 +30,11 @@ pub struct Config {
     #[arg(long, env = "REDIS_URL")]
     pub redis_url: Option<String>,
 
+    /// Prefix of every key FoodBridge writes to Redis, so deployments (or test runs) can
+    /// share one server.
+    #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "foodbridge:")]
+    pub redis_key_prefix: String,
+
     /// Where to listen. Defaults to `LEPTOS_SITE_ADDR` (set by cargo-leptos), then 127.0.0.1:3000.
     #[arg(long, env = "LISTEN_ADDR")]
     pub listen_addr: Option<SocketAddr>,
@@ -41,6 +46,11 @@ pub struct Config {
     /// Signs session cookies; at least 64 characters. Must be set in production.
     #[arg(long, env = "SESSION_SECRET", default_value = DEV_SESSION_SECRET, hide_default_value = true, hide_env_values = true)]
     pub session_secret: String,
+
+    /// Behind a reverse proxy that sets `X-Forwarded-For`: take the client address from it
+    /// (for login limits). Never set this when clients reach the server directly.
+    #[arg(long, env = "TRUST_PROXY")]
+    pub trust_proxy: bool,
 
     /// Production mode: secure cookies, and refuse to start with development secrets.
     #[arg(long, env = "PRODUCTION")]

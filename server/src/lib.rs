@@ -4,4 +4,5 @@ pub mod config;
 mod health;
 mod language;
 pub mod router;
+pub mod sessions;
 pub mod startup;

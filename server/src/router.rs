@@ -2,14 +2,16 @@ use app::{
     app::{App, shell},
     state::AppState,
 };
+
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::{health, language};
+use crate::{config::Config, health, language, sessions, startup::Replica};
 
 /// The whole HTTP surface of one replica. Tests build it around their own state.
-pub fn router(state: AppState) -> Router {
+pub fn router(replica: Replica, config: &Config) -> Router {
+    let Replica { state, sessions } = replica;
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
 
@@ -19,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(language::switch))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(sessions::layer(sessions, config))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -1,22 +1,40 @@
 //! From a [`Config`] to a running server.
 
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
-use app::state::AppState;
+use app::{ratelimit::LoginLimiter, state::AppState};
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
-use tower_sessions_redis_store::fred::{
-    interfaces::ClientLike,
-    prelude::{Builder, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy},
+use tower_sessions_redis_store::{
+    RedisStore,
+    fred::{
+        interfaces::ClientLike,
+        prelude::{Builder, Config as RedisConfig, Pool as RedisPool, ReconnectPolicy},
+    },
 };
 
-use crate::{config::Config, router::router};
+use crate::{
+    config::Config,
+    router::router,
+    sessions::{DbStore, Store},
+};
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
+/// The name cargo-leptos gives the site's JS, WASM and CSS (`name` in the workspace metadata).
+const OUTPUT_NAME: &str = "foodbridge";
+/// How often expired sessions are removed from the database.
+const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
+
+/// What one replica runs on: its state and the session store that goes with it.
+pub struct Replica {
+    pub state: AppState,
+    pub sessions: Store,
+}
+
 /// Connects to the database (applying pending migrations) and to Redis when configured.
-pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
+pub async fn build(config: &Config) -> Result<Replica, StartError> {
     let db = migration::open(&config.database_url, config.database_max_connections)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -28,16 +46,30 @@ pub async fn build_state(config: &Config) -> Result<AppState, StartError> {
         Some(url) => Some(connect_redis(url).await?),
         None => None,
     };
-
-    Ok(AppState {
+    let (sessions, login_limiter) = match &redis {
+        Some(pool) => (
+            Store::Redis(RedisStore::new(pool.clone())),
+            LoginLimiter::redis(pool.clone(), config.redis_key_prefix.clone()),
+        ),
+        None => (
+            Store::Database(DbStore::new(db.clone())),
+            LoginLimiter::local(),
+        ),
+    };
+    let state = AppState {
         leptos_options: leptos_options(config)?,
         db,
         redis,
-    })
+        login_limiter,
+        trust_proxy: config.trust_proxy,
+    };
+    Ok(Replica { state, sessions })
 }
 
-/// The name cargo-leptos gives the site's JS, WASM and CSS (`name` in the workspace metadata).
-const OUTPUT_NAME: &str = "foodbridge";
+/// The router of a replica built from `config`, as tests (and `serve`) run it.
+pub async fn app(config: &Config) -> Result<axum::Router, StartError> {
+    Ok(router(build(config).await?, config))
+}
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     let mut options = get_configuration(None)?.leptos_options;
@@ -65,7 +97,10 @@ async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let state = build_state(&config).await?;
+    let replica = build(&config).await?;
+    if let Store::Database(store) = &replica.sessions {
+        tokio::spawn(store.clone().delete_expired_every(SESSION_CLEANUP_PERIOD));
+    }
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
         .await
@@ -77,7 +112,8 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         production = config.production,
         "FoodBridge is listening on http://{addr}"
     );
-    axum::serve(listener, router(state))
+    let app = router(replica, &config).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     tracing::info!("FoodBridge stopped");

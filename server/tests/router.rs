@@ -1,6 +1,5 @@
 //! The HTTP surface of one replica, driven through the router with `oneshot`.
 
-use app::state::AppState;
 use axum::{
     Router,
     body::Body,
@@ -10,18 +9,18 @@ use chrono::{Duration, SubsecRound, Utc};
 use clap::Parser;
 use http_body_util::BodyExt;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
-use server::{config::Config, router::router, startup::build_state};
+use server::{config::Config, startup};
 use testkit::{Backend, TestDb};
 use tower::ServiceExt;
 
-async fn state_for(url: &str, redis: Option<&str>) -> AppState {
+async fn app_for(url: &str, redis: Option<&str>) -> Router {
     let mut args = vec!["foodbridge", "--database-url", url];
     if let Some(redis) = redis {
         args.extend(["--redis-url", redis]);
     }
-    build_state(&Config::try_parse_from(args).unwrap())
+    startup::app(&Config::try_parse_from(args).unwrap())
         .await
-        .expect("state")
+        .expect("replica starts")
 }
 
 async fn get(
@@ -85,7 +84,7 @@ async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
 #[tokio::test]
 async fn healthz_says_the_process_is_alive() {
     let t = TestDb::new(Backend::Sqlite).await;
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
     let (status, _, body) = get(&app, "/healthz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
@@ -93,7 +92,7 @@ async fn healthz_says_the_process_is_alive() {
 #[tokio::test]
 async fn readyz_is_ready_on_sqlite() {
     let t = TestDb::new(Backend::Sqlite).await;
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
     let (status, _, body) = get(&app, "/readyz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
 }
@@ -101,7 +100,7 @@ async fn readyz_is_ready_on_sqlite() {
 #[tokio::test]
 async fn readyz_checks_postgres_and_redis_and_fails_when_the_database_is_gone() {
     let t = TestDb::new(Backend::Postgres).await;
-    let app = router(state_for(&t.url, Some("redis://127.0.0.1:6379")).await);
+    let app = app_for(&t.url, Some("redis://127.0.0.1:6379")).await;
     let (status, _, body) = get(&app, "/readyz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
 
@@ -118,7 +117,7 @@ async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
     let t = TestDb::new(Backend::Sqlite).await;
     add_listing(&t.db, Duration::hours(3)).await;
     add_listing(&t.db, Duration::hours(-1)).await; // expired: not counted
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
 
     let (status, _, body) = get(&app, "/", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -136,7 +135,7 @@ async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
 #[tokio::test]
 async fn the_page_comes_in_the_language_chosen() {
     let t = TestDb::new(Backend::Sqlite).await;
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
 
     let (status, headers, _) = send(
         &app,
@@ -164,7 +163,7 @@ async fn the_page_comes_in_the_language_chosen() {
 async fn get_availability_answers_over_http() {
     let t = TestDb::new(Backend::Postgres).await;
     add_listing(&t.db, Duration::minutes(30)).await;
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
 
     let (status, _, body) = send(
         &app,
@@ -182,7 +181,7 @@ async fn get_availability_answers_over_http() {
 #[tokio::test]
 async fn an_unknown_address_is_a_404_page() {
     let t = TestDb::new(Backend::Sqlite).await;
-    let app = router(state_for(&t.url, None).await);
+    let app = app_for(&t.url, None).await;
     let (status, _, body) = get(&app, "/no/such/page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found"));

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{components::language::LanguageSwitch, i18n::*};
+use crate::{api::Logout, app::Auth, components::language::LanguageSwitch, dto::Role, i18n::*};
 
 /// Header, main column and footer around every page.
 #[component]
@@ -16,7 +16,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     {t!(i18n, site_name)}
                 </A>
                 <nav class="main-nav">
-                    <A href="/">{t!(i18n, nav_home)}</A>
+                    <Transition>{move || view! { <UserNav /> }}</Transition>
                 </nav>
                 <LanguageSwitch />
             </div>
@@ -25,5 +25,48 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>{t!(i18n, footer_note)}</p>
         </footer>
+    }
+}
+
+/// Who is logged in (name and role) with a way out, or the ways in.
+#[component]
+fn UserNav() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let logout = ServerAction::<Logout>::new();
+    auth.refresh_after(logout.version());
+
+    move || match auth.user.get().and_then(Result::ok).flatten() {
+        Some(user) => {
+            let (home, home_label, role_label) = match user.role {
+                Role::Business => (
+                    "/business",
+                    t_string!(i18n, nav_business),
+                    t_string!(i18n, role_business),
+                ),
+                Role::Client => (
+                    "/account",
+                    t_string!(i18n, nav_account),
+                    t_string!(i18n, role_client),
+                ),
+            };
+            view! {
+                <A href=home>{home_label}</A>
+                <span class="who" data-testid="who">
+                    {user.display_name}
+                    " "
+                    <span class="role-badge">{role_label}</span>
+                </span>
+                <ActionForm action=logout attr:class="inline-form">
+                    <button type="submit" class="link-button">{t!(i18n, nav_logout)}</button>
+                </ActionForm>
+            }
+            .into_any()
+        }
+        None => view! {
+            <A href="/login">{t!(i18n, nav_login)}</A>
+            <A href="/register">{t!(i18n, nav_register)}</A>
+        }
+        .into_any(),
     }
 }

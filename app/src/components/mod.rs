@@ -1,3 +1,5 @@
+pub mod account;
 pub mod error;
+pub mod form;
 pub mod language;
 pub mod layout;

@@ -1,5 +1,7 @@
 //! Business rules and persistence: plain async functions over a SeaORM connection, with no
 //! Leptos types, so they are tested on SQLite and PostgreSQL without a browser.
 
+pub mod accounts;
 pub mod clock;
 pub mod listings;
+pub mod validate;

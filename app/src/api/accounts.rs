@@ -1,0 +1,167 @@
+use leptos::prelude::*;
+
+use crate::{
+    dto::{Account, KeptForm, Role},
+    error::AppError,
+};
+
+/// Creates an account and logs it in. Fields: `role` (`business` or `client`),
+/// `display_name` (business or contact name), `pickup_location` (businesses), `email`, `phone`,
+/// `password`, `language` (`en` or `fr`).
+#[server(endpoint = "register")]
+pub async fn register(
+    role: Role,
+    display_name: String,
+    pickup_location: Option<String>,
+    email: String,
+    phone: String,
+    password: String,
+    language: Option<String>,
+) -> Result<Account, AppError> {
+    use crate::{
+        api::respond,
+        auth,
+        domain::{accounts, clock},
+        state::app_state,
+    };
+
+    respond(
+        async {
+            let state = app_state()?;
+            let echo = KeptForm::from([
+                ("display_name".to_owned(), display_name.clone()),
+                (
+                    "pickup_location".to_owned(),
+                    pickup_location.clone().unwrap_or_default(),
+                ),
+                ("email".to_owned(), email.clone()),
+                ("phone".to_owned(), phone.clone()),
+            ]);
+            let form = accounts::Registration {
+                role,
+                display_name,
+                pickup_location,
+                email,
+                phone,
+                password,
+                language: language.unwrap_or_default(),
+            };
+            let user = match accounts::register(&state.db, form, clock::now()).await {
+                Ok(user) => user,
+                Err(e) => {
+                    auth::keep_form(&format!("register_{}", role.as_str()), echo).await?;
+                    return Err(e);
+                }
+            };
+            auth::log_in(accounts::actor_of(&user)?).await?;
+            leptos_axum::redirect(role.home());
+            accounts::current_user(user)
+        }
+        .await,
+    )
+}
+
+/// Logs in, then goes to `next` (a path on this site) or the role's home page.
+#[server(endpoint = "login")]
+pub async fn login(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Account, AppError> {
+    use crate::{
+        api::respond, auth, domain::accounts, dto::safe_next, ratelimit::Counter, state::app_state,
+    };
+
+    respond(
+        async {
+            let state = app_state()?;
+            let account = Counter::account(&email);
+            let counters = [
+                account.clone(),
+                Counter::address(&auth::client_address().await),
+            ];
+            let echo = KeptForm::from([("email".to_owned(), email.clone())]);
+
+            let attempt = async {
+                state.login_limiter.check(&counters).await?;
+                accounts::authenticate(&state.db, &email, &password).await
+            };
+            let user = match attempt.await {
+                Ok(user) => user,
+                Err(e) => {
+                    if e == AppError::InvalidCredentials {
+                        state.login_limiter.record_failure(&counters).await;
+                    }
+                    auth::keep_form("login", echo).await?;
+                    return Err(e);
+                }
+            };
+            state.login_limiter.reset(&account).await;
+            let actor = accounts::actor_of(&user)?;
+            auth::log_in(actor).await?;
+            leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(actor.role.home()));
+            accounts::current_user(user)
+        }
+        .await,
+    )
+}
+
+/// Ends the session on every replica and goes to the home page.
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::{api::respond, auth};
+
+    respond(
+        async {
+            auth::log_out().await?;
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        .await,
+    )
+}
+
+/// The logged-in user, or `None`.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<Account>, AppError> {
+    use crate::{api::respond, auth, domain::accounts, state::app_state};
+
+    respond(
+        async {
+            let Some(actor) = auth::actor().await? else {
+                return Ok(None);
+            };
+            match accounts::find_user(&app_state()?.db, actor.user_id).await? {
+                Some(user) => accounts::current_user(user).map(Some),
+                // The account is gone: so is the session.
+                None => auth::log_out().await.map(|()| None),
+            }
+        }
+        .await,
+    )
+}
+
+/// What a refused form held when it was posted without JavaScript (see `auth::keep_form`).
+#[server(endpoint = "form_echo")]
+pub async fn form_echo(form: String) -> Result<KeptForm, AppError> {
+    use crate::{api::respond, auth};
+
+    respond(auth::take_form(&form).await)
+}
+
+/// The logged-in business's own account. Businesses only.
+#[server(endpoint = "my_business")]
+pub async fn my_business() -> Result<Account, AppError> {
+    use crate::{api::respond, auth, domain::accounts, state::app_state};
+
+    respond(
+        async {
+            let actor = auth::require_business().await?;
+            let user = accounts::find_user(&app_state()?.db, actor.user_id)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            accounts::current_user(user)
+        }
+        .await,
+    )
+}

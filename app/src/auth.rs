@@ -1,0 +1,120 @@
+//! The session, and the one guard every server function uses: `require_user()`,
+//! `require_business()`, `require_client()`.
+
+use std::net::SocketAddr;
+
+use axum::{extract::ConnectInfo, http::request::Parts};
+use leptos::prelude::use_context;
+use tower_sessions::Session;
+
+use crate::{
+    domain::accounts::Actor,
+    dto::{KeptForm, Role},
+    error::AppError,
+    state::app_state,
+};
+
+const ACTOR_KEY: &str = "actor";
+
+fn session_error(e: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %e, "session store failed");
+    AppError::Internal
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>()
+        .await
+        .map_err(session_error)
+}
+
+/// The logged-in user, if any.
+pub async fn actor() -> Result<Option<Actor>, AppError> {
+    session()
+        .await?
+        .get::<Actor>(ACTOR_KEY)
+        .await
+        .map_err(session_error)
+}
+
+pub async fn require_user() -> Result<Actor, AppError> {
+    actor().await?.ok_or(AppError::Unauthenticated)
+}
+
+pub async fn require_business() -> Result<Actor, AppError> {
+    require_user().await?.require(Role::Business)
+}
+
+pub async fn require_client() -> Result<Actor, AppError> {
+    require_user().await?.require(Role::Client)
+}
+
+/// Starts a logged-in session under a new id, so an id planted before login is worthless.
+pub async fn log_in(actor: Actor) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(session_error)?;
+    session
+        .insert(ACTOR_KEY, actor)
+        .await
+        .map_err(session_error)
+}
+
+/// Ends the session everywhere: it is deleted from the shared store.
+pub async fn log_out() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(session_error)
+}
+
+/// True for a plain HTML form post (JavaScript off): the answer is then a redirect, not data.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|parts| {
+            parts
+                .headers
+                .get(axum::http::header::ACCEPT)?
+                .to_str()
+                .ok()
+                .map(|a| a.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
+/// Keeps what a refused plain form post held, for the page it goes back to. With JavaScript
+/// the browser keeps the form as it is, so nothing is stored.
+pub async fn keep_form(form: &str, echo: KeptForm) -> Result<(), AppError> {
+    if !is_plain_form_post() {
+        return Ok(());
+    }
+    session()
+        .await?
+        .insert(&format!("form:{form}"), echo)
+        .await
+        .map_err(session_error)
+}
+
+/// What [`keep_form`] kept, once.
+pub async fn take_form(form: &str) -> Result<KeptForm, AppError> {
+    let kept = session()
+        .await?
+        .remove::<KeptForm>(&format!("form:{form}"))
+        .await
+        .map_err(session_error)?;
+    Ok(kept.unwrap_or_default())
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop when the server is
+/// configured to trust its proxy.
+pub async fn client_address() -> String {
+    let trust_proxy = app_state().map(|s| s.trust_proxy).unwrap_or(false);
+    if trust_proxy
+        && let Some(forwarded) = use_context::<Parts>().and_then(|parts| {
+            let header = parts.headers.get("x-forwarded-for")?.to_str().ok()?;
+            Some(header.split(',').next()?.trim().to_owned())
+        })
+        && !forwarded.is_empty()
+    {
+        return forwarded;
+    }
+    match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(peer)) => peer.ip().to_string(),
+        Err(_) => "unknown".to_owned(),
+    }
+}

@@ -1,0 +1,250 @@
+//! Registration, password checks and who may do what.
+
+use std::sync::LazyLock;
+
+use argon2::{
+    Algorithm, Argon2, Params, Version,
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
+};
+use chrono::{DateTime, Utc};
+use entity::user;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    SqlErr,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    domain::validate,
+    dto::{Account, Role},
+    error::{AppError, Field, FieldError, Problem},
+};
+
+/// The logged-in user acting on a request, as kept in the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+}
+
+impl Actor {
+    /// Refuses anyone who does not hold `role`.
+    pub fn require(self, role: Role) -> Result<Self, AppError> {
+        if self.role == role {
+            Ok(self)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+/// What the registration form sends.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub role: Role,
+    pub display_name: String,
+    pub pickup_location: Option<String>,
+    pub email: String,
+    pub phone: String,
+    pub password: String,
+    pub language: String,
+}
+
+/// Validates every field (reporting all problems at once), then creates the account.
+pub async fn register(
+    db: &impl ConnectionTrait,
+    form: Registration,
+    now: DateTime<Utc>,
+) -> Result<user::Model, AppError> {
+    let mut errors = Vec::new();
+    let mut check = |field: Field, result: Result<String, Problem>| match result {
+        Ok(value) => Some(value),
+        Err(problem) => {
+            errors.push(FieldError { field, problem });
+            None
+        }
+    };
+
+    let (name_field, pickup_location) = match form.role {
+        Role::Business => (
+            Field::BusinessName,
+            check(
+                Field::PickupLocation,
+                validate::text(
+                    form.pickup_location.as_deref().unwrap_or_default(),
+                    validate::LOCATION_MAX,
+                ),
+            ),
+        ),
+        Role::Client => (Field::ContactName, None),
+    };
+    let display_name = check(
+        name_field,
+        validate::text(&form.display_name, validate::NAME_MAX),
+    );
+    let email = check(Field::Email, validate::email(&form.email));
+    let phone = check(Field::Phone, validate::phone(&form.phone));
+    check(
+        Field::Password,
+        validate::password(&form.password).map(|()| String::new()),
+    );
+
+    if let Some(email) = &email
+        && email_registered(db, email).await?
+    {
+        errors.push(FieldError {
+            field: Field::Email,
+            problem: Problem::EmailTaken,
+        });
+    }
+    let (Some(display_name), Some(email), Some(phone), true) =
+        (display_name, email, phone, errors.is_empty())
+    else {
+        return Err(AppError::Validation(errors));
+    };
+
+    let language = if form.language == "fr" { "fr" } else { "en" };
+    let inserted = user::ActiveModel {
+        role: Set(form.role.as_str().to_owned()),
+        email: Set(email),
+        phone: Set(phone),
+        password_hash: Set(hash_password(form.password).await?),
+        display_name: Set(display_name),
+        pickup_location: Set(pickup_location),
+        language: Set(language.to_owned()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(user) => Ok(user),
+        // Two registrations with one email at the same moment: the unique index decides.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(AppError::field(Field::Email, Problem::EmailTaken))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn email_registered(db: &impl ConnectionTrait, email: &str) -> Result<bool, AppError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// The user with this email and password. A wrong email and a wrong password get the same
+/// error after the same work (one argon2 verification), so neither answers nor timing tell
+/// whether an account exists.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: &str,
+) -> Result<user::Model, AppError> {
+    let user = match validate::email(email) {
+        Ok(email) => {
+            user::Entity::find()
+                .filter(user::Column::Email.eq(email))
+                .one(db)
+                .await?
+        }
+        Err(_) => None,
+    };
+    let hash = user
+        .as_ref()
+        .map_or_else(|| DUMMY_HASH.clone(), |u| u.password_hash.clone());
+    let password = password
+        .chars()
+        .take(validate::PASSWORD_MAX + 1)
+        .collect::<String>();
+    match (user, verify_password(password, hash).await?) {
+        (Some(user), true) => Ok(user),
+        _ => Err(AppError::InvalidCredentials),
+    }
+}
+
+/// Loads the user behind a session.
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<user::Model>, AppError> {
+    Ok(user::Entity::find_by_id(id).one(db).await?)
+}
+
+pub fn actor_of(user: &user::Model) -> Result<Actor, AppError> {
+    Ok(Actor {
+        user_id: user.id,
+        role: role_of(user)?,
+    })
+}
+
+fn role_of(user: &user::Model) -> Result<Role, AppError> {
+    Role::parse(&user.role).ok_or_else(|| {
+        tracing::error!(user = user.id, role = %user.role, "unknown role in the database");
+        AppError::Internal
+    })
+}
+
+pub fn current_user(user: user::Model) -> Result<Account, AppError> {
+    Ok(Account {
+        id: user.id,
+        role: role_of(&user)?,
+        display_name: user.display_name,
+        email: user.email,
+        phone: user.phone,
+        pickup_location: user.pickup_location,
+    })
+}
+
+/// Argon2id with OWASP's parameters: 19 MiB, 2 passes, 1 lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("OWASP argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// A hash of nothing anyone knows, verified against when the email matches no account.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    argon2()
+        .hash_password(
+            b"no account has this password",
+            &SaltString::generate(&mut OsRng),
+        )
+        .expect("hashing a constant cannot fail")
+        .to_string()
+});
+
+/// A PHC string. Runs on the blocking pool: ~50 ms of CPU must not stall the async runtime.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    blocking(move || {
+        argon2()
+            .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
+            .map(|hash| hash.to_string())
+            .map_err(|e| {
+                tracing::error!(error = %e, "password hashing failed");
+                AppError::Internal
+            })
+    })
+    .await
+}
+
+pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
+    blocking(move || {
+        let hash = PasswordHash::new(&phc).map_err(|e| {
+            tracing::error!(error = %e, "stored password hash is not a PHC string");
+            AppError::Internal
+        })?;
+        Ok(argon2().verify_password(password.as_bytes(), &hash).is_ok())
+    })
+    .await
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await.map_err(|e| {
+        tracing::error!(error = %e, "blocking task failed");
+        AppError::Internal
+    })?
+}

@@ -1,0 +1,32 @@
+use leptos::prelude::*;
+
+use crate::{
+    app::Auth,
+    components::{
+        account::AccountDetails,
+        error::{ErrorMessage, LoginRedirect},
+    },
+    i18n::*,
+};
+
+/// Any logged-in user: who they are on FoodBridge.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+
+    view! {
+        <section class="panel">
+            <h1>{t!(i18n, account_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match auth.user.await {
+                        Ok(Some(account)) => view! { <AccountDetails account /> }.into_any(),
+                        Ok(None) => view! { <LoginRedirect /> }.into_any(),
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
