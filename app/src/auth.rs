@@ -64,17 +64,16 @@ pub async fn log_out() -> Result<(), AppError> {
 }
 
 /// True for a plain HTML form post (JavaScript off): the answer is then a redirect, not data.
+/// (A page being rendered is a GET: its status is the server function's.)
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>()
-        .and_then(|parts| {
-            parts
+    use_context::<Parts>().is_some_and(|parts| {
+        parts.method == axum::http::Method::POST
+            && parts
                 .headers
-                .get(axum::http::header::ACCEPT)?
-                .to_str()
-                .ok()
-                .map(|a| a.contains("text/html"))
-        })
-        .unwrap_or(false)
+                .get(axum::http::header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok())
+                .is_some_and(|accept| accept.contains("text/html"))
+    })
 }
 
 /// Keeps what a refused plain form post held, for the page it goes back to. With JavaScript

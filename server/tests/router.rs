@@ -28,7 +28,8 @@ async fn get(
     uri: &str,
     cookie: Option<&str>,
 ) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut request = Request::get(uri);
+    // What a browser sends for a page.
+    let mut request = Request::get(uri).header(header::ACCEPT, "text/html,application/xhtml+xml");
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
@@ -185,4 +186,115 @@ async fn an_unknown_address_is_a_404_page() {
     let (status, _, body) = get(&app, "/no/such/page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found"));
+}
+
+async fn post_form(
+    app: &Router,
+    endpoint: &str,
+    cookie: Option<&str>,
+    form: &str,
+) -> (StatusCode, axum::http::HeaderMap, String) {
+    let mut request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    send(app, request.body(Body::from(form.to_owned())).unwrap()).await
+}
+
+fn session_cookie(headers: &axum::http::HeaderMap) -> String {
+    headers[header::SET_COOKIE].to_str().unwrap().to_owned()
+}
+
+const REGISTER_CLIENT: &str = "role=client&display_name=Amina&email=amina%40example.cm&phone=677123456&password=banane-douce-77&language=en";
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let (status, headers, body) = post_form(&app, "register", None, REGISTER_CLIENT).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = session_cookie(&headers);
+    assert!(cookie.starts_with("foodbridge_session="), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("Secure"),
+        "development cookies work over plain HTTP: {cookie}"
+    );
+
+    let secret = "s".repeat(64);
+    let config = Config::try_parse_from([
+        "foodbridge",
+        "--database-url",
+        &t.url,
+        "--production",
+        "--session-secret",
+        &secret,
+    ])
+    .unwrap();
+    let production = startup::app(&config).await.unwrap();
+    let form = REGISTER_CLIENT.replace("amina%40", "amina2%40");
+    let (_, headers, _) = post_form(&production, "register", None, &form).await;
+    assert!(
+        session_cookie(&headers).contains("Secure"),
+        "production cookies are Secure"
+    );
+}
+
+#[tokio::test]
+async fn sessions_in_the_database_survive_a_restart() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let (_, headers, _) = post_form(
+        &app_for(&t.url, None).await,
+        "register",
+        None,
+        REGISTER_CLIENT,
+    )
+    .await;
+    let cookie = session_cookie(&headers)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let restarted = app_for(&t.url, None).await;
+    let (_, _, body) = post_form(&restarted, "current_user", Some(&cookie), "").await;
+    assert!(body.contains(r#""email":"amina@example.cm""#), "{body}");
+
+    post_form(&restarted, "logout", Some(&cookie), "").await;
+    let (_, _, body) = post_form(&restarted, "current_user", Some(&cookie), "").await;
+    assert_eq!(body, "null");
+}
+
+#[tokio::test]
+async fn a_client_is_refused_the_business_dashboard() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let (_, headers, _) = post_form(&app, "register", None, REGISTER_CLIENT).await;
+    let cookie = session_cookie(&headers)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+
+    let (status, _, body) = post_form(&app, "my_business", Some(&cookie), "").await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::FORBIDDEN, r#""Forbidden""#)
+    );
+    let (status, _, body) = get(&app, "/business", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("This page is not available with your account."));
+
+    let (status, headers, _) = get(&app, "/business", None).await;
+    assert_eq!(
+        status,
+        StatusCode::FOUND,
+        "anonymous visitors are sent to log in"
+    );
+    assert_eq!(headers[header::LOCATION], "/login?next=%2Fbusiness");
 }

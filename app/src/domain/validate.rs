@@ -42,9 +42,13 @@ pub fn phone(value: &str) -> Result<String, Problem> {
     if value.chars().count() > 32 {
         return Err(Problem::PhoneInvalid);
     }
-    let international = value.starts_with('+') || value.starts_with("00");
+    // `00` is the international call prefix used in Cameroon and Europe.
+    let value = value
+        .strip_prefix("00")
+        .map_or_else(|| value.to_owned(), |rest| format!("+{rest}"));
+    let international = value.starts_with('+');
     let country = (!international).then_some(phonenumber::country::Id::CM);
-    match phonenumber::parse(country, value) {
+    match phonenumber::parse(country, &value) {
         Ok(number) if phonenumber::is_valid(&number) => {
             Ok(number.format().mode(phonenumber::Mode::E164).to_string())
         }
