@@ -22,8 +22,6 @@ use crate::{
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 
-/// The name cargo-leptos gives the site's JS, WASM and CSS (`name` in the workspace metadata).
-const OUTPUT_NAME: &str = "foodbridge";
 /// How often expired sessions are removed from the database.
 const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 
@@ -72,11 +70,8 @@ pub async fn app(config: &Config) -> Result<axum::Router, StartError> {
 }
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
+    // The output name is compiled in (see .cargo/config.toml); the rest comes from `config`.
     let mut options = get_configuration(None)?.leptos_options;
-    // cargo-leptos bakes the name in at compile time; `cargo test` builds do not have it.
-    if options.output_name.is_empty() {
-        options.output_name = OUTPUT_NAME.into();
-    }
     options.site_addr = config.listen_addr();
     options.site_root = config.site_root.to_string_lossy().into_owned().into();
     Ok(options)
