@@ -13,8 +13,9 @@ pub struct Availability {
 /// Cameroon keeps West Africa Time (UTC+1) all year. Times are shown in it on the server and in
 /// the browser alike, so the server-rendered page and the hydrated one agree.
 pub fn local_time(at: DateTime<Utc>) -> String {
-    let wat = FixedOffset::east_opt(3600).expect("UTC+1 is a valid offset");
-    at.with_timezone(&wat).format("%H:%M:%S").to_string()
+    at.with_timezone(&site_offset())
+        .format("%H:%M:%S")
+        .to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -44,7 +45,7 @@ impl Role {
     pub fn home(self) -> &'static str {
         match self {
             Role::Business => "/business",
-            Role::Client => "/account",
+            Role::Client => "/browse",
         }
     }
 }
@@ -82,4 +83,165 @@ mod tests {
         assert_eq!(safe_next(Some("/\\evil.example")), None);
         assert_eq!(safe_next(None), None);
     }
+}
+
+/// Declares a fixed list of codes shared by the UI and the server: `as_str`, `parse` and `ALL`.
+macro_rules! codes {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == code)
+            }
+        }
+    };
+}
+
+codes! {
+    /// What kind of food a listing is.
+    Category {
+        PreparedMeals = "prepared_meals",
+        Bakery = "bakery",
+        FruitVegetables = "fruit_vegetables",
+        DairyEggs = "dairy_eggs",
+        MeatFish = "meat_fish",
+        Groceries = "groceries",
+        Drinks = "drinks",
+        Other = "other",
+    }
+}
+
+codes! {
+    /// How a listing's quantity is counted.
+    Unit {
+        Portions = "portions",
+        Kg = "kg",
+        Loaves = "loaves",
+        Trays = "trays",
+        Items = "items",
+        Litres = "litres",
+        Boxes = "boxes",
+    }
+}
+
+codes! {
+    /// What a client may need to know about the food.
+    DietaryTag {
+        Vegetarian = "vegetarian",
+        Vegan = "vegan",
+        Halal = "halal",
+        ContainsNuts = "contains_nuts",
+        Dairy = "dairy",
+        Gluten = "gluten",
+        Eggs = "eggs",
+        Fish = "fish",
+    }
+}
+
+codes! {
+    /// Where a listing stands, as people see it: "expired" is an available listing whose time
+    /// has passed.
+    ListingState {
+        Available = "available",
+        Claimed = "claimed",
+        Expired = "expired",
+        Withdrawn = "withdrawn",
+    }
+}
+
+codes! {
+    /// The two orders of the browse page.
+    Sort {
+        Newest = "newest",
+        EndingSoon = "ending_soon",
+    }
+}
+
+/// A listing as a card on the browse page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingCard {
+    pub id: i64,
+    pub item_name: String,
+    pub quantity: f64,
+    pub unit: Unit,
+    pub category: Category,
+    pub dietary_tags: Vec<DietaryTag>,
+    pub business_name: String,
+    pub pickup_location: String,
+    pub available_until: DateTime<Utc>,
+    pub thumbnail: Option<ImageRef>,
+}
+
+/// A listing with everything about it (the detail page, the business's dashboard).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingDetail {
+    pub id: i64,
+    pub business_id: i64,
+    pub item_name: String,
+    pub quantity: f64,
+    pub unit: Unit,
+    pub category: Category,
+    pub dietary_tags: Vec<DietaryTag>,
+    pub description: String,
+    pub pickup_from: Option<DateTime<Utc>>,
+    pub available_until: DateTime<Utc>,
+    pub state: ListingState,
+    pub business_name: String,
+    pub pickup_location: String,
+    pub photo: Option<ImageRef>,
+    pub thumbnail: Option<ImageRef>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stored image: its content-hashed URL and its size, so pages reserve its space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRef {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// One page of a list, and the cursor of the next one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<String>,
+}
+
+/// The site shows and reads times in West Africa Time (UTC+1).
+pub fn site_offset() -> FixedOffset {
+    FixedOffset::east_opt(3600).expect("UTC+1 is a valid offset")
+}
+
+/// `2026-11-22T18:30` (what an `<input type="datetime-local">` holds), in site time.
+pub fn datetime_local(at: DateTime<Utc>) -> String {
+    at.with_timezone(&site_offset())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
+}
+
+/// `22/11 18:30`, in site time.
+pub fn short_datetime(at: DateTime<Utc>) -> String {
+    at.with_timezone(&site_offset())
+        .format("%d/%m %H:%M")
+        .to_string()
+}
+
+/// `2.5` rather than `2.50` or `2.5000001`.
+pub fn quantity_text(quantity: f64) -> String {
+    let rounded = (quantity * 100.0).round() / 100.0;
+    format!("{rounded}")
 }

@@ -21,6 +21,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("too many attempts; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// The listing is no longer available for this (claimed, expired or withdrawn).
+    #[error("listing is {state:?}")]
+    Unavailable { state: crate::dto::ListingState },
     /// One or more fields were refused; the form shows each message beside its field.
     #[error("invalid input: {0:?}")]
     Validation(Vec<FieldError>),
@@ -42,6 +45,15 @@ pub enum Field {
     BusinessName,
     PickupLocation,
     ContactName,
+    ItemName,
+    Quantity,
+    Unit,
+    Category,
+    DietaryTags,
+    Description,
+    PickupFrom,
+    AvailableUntil,
+    Photo,
 }
 
 /// Why a field was refused.
@@ -61,6 +73,32 @@ pub enum Problem {
     /// A number that is not Cameroonian must start with + and its country code.
     PhoneNeedsCountryCode,
     PasswordTooCommon,
+    /// Not one of the choices offered.
+    NotAChoice,
+    /// A quantity that is not a positive number (or absurdly large).
+    NotAQuantity,
+    /// A date and time that could not be read.
+    NotADateTime,
+    /// A deadline that has already passed.
+    InThePast,
+    /// Further ahead than listings may run.
+    TooFarAhead {
+        days: u32,
+    },
+    /// Pickup would start after the listing ends.
+    PickupAfterDeadline,
+    /// Not a JPEG, PNG or WebP photo (whatever its name says).
+    NotAPhoto,
+    /// A file larger than the limit.
+    PhotoTooLarge {
+        max_mb: u32,
+    },
+    /// More pixels than a photo has (for instance a decompression bomb).
+    PhotoTooManyPixels {
+        max_side: u32,
+    },
+    /// A photo whose data is cut short or damaged.
+    PhotoDamaged,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,6 +132,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -5,7 +5,9 @@ use leptos::prelude::{LeptosOptions, use_context};
 use sea_orm::DatabaseConnection;
 use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 
-use crate::{error::AppError, ratelimit::LoginLimiter};
+use std::sync::Arc;
+
+use crate::{domain::events::EventSink, error::AppError, ratelimit::LoginLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +16,8 @@ pub struct AppState {
     /// Present when `REDIS_URL` is set: the store shared by every replica.
     pub redis: Option<RedisPool>,
     pub login_limiter: LoginLimiter,
+    /// Where the domain reports what happened (listing posted, claimed, withdrawn).
+    pub events: Arc<dyn EventSink>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
 }

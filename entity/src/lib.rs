@@ -2,12 +2,14 @@
 //! codes; their Rust enums live in `app::dto`, shared by the UI and the server.
 
 pub mod claim;
+pub mod image;
 pub mod listing;
 pub mod session;
 pub mod user;
 
 pub mod prelude {
     pub use super::claim::Entity as Claim;
+    pub use super::image::Entity as Image;
     pub use super::listing::Entity as Listing;
     pub use super::user::Entity as User;
 }

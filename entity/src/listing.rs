@@ -18,8 +18,10 @@ pub struct Model {
     /// Earliest pickup time, when the business sets one.
     pub pickup_from: Option<DateTimeUtc>,
     pub available_until: DateTimeUtc,
-    /// Content hash of the photo in the image store.
+    /// The photo as shown on the detail page (key in `images`).
     pub image_key: Option<String>,
+    /// Its thumbnail, for cards (key in `images`).
+    pub thumb_key: Option<String>,
     /// `available`, `claimed` or `withdrawn`; "expired" is derived from `available_until`.
     pub status: String,
     pub created_at: DateTimeUtc,
@@ -36,6 +38,12 @@ pub enum Relation {
     Business,
     #[sea_orm(has_one = "super::claim::Entity")]
     Claim,
+    #[sea_orm(
+        belongs_to = "super::image::Entity",
+        from = "Column::ThumbKey",
+        to = "super::image::Column::Key"
+    )]
+    Thumbnail,
 }
 
 impl Related<super::user::Entity> for Entity {

@@ -2,6 +2,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_core;
 mod m20261122_000002_sessions;
+mod m20261122_000003_images;
 
 pub struct Migrator;
 
@@ -11,6 +12,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_core::Migration),
             Box::new(m20261122_000002_sessions::Migration),
+            Box::new(m20261122_000003_images::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod config;
 mod health;
+mod images;
 mod language;
 pub mod router;
 pub mod sessions;

@@ -5,9 +5,12 @@ use app::{
 
 use axum::{Router, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
-use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-use crate::{config::Config, health, language, sessions, startup::Replica};
+use crate::{config::Config, health, images, language, sessions, startup::Replica};
+
+/// Largest request body: an 8 MB photo and the rest of its form fit well within it.
+const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
 
 /// The whole HTTP surface of one replica. Tests build it around their own state.
 pub fn router(replica: Replica, config: &Config) -> Router {
@@ -19,9 +22,11 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
         .route("/lang/{code}", get(language::switch))
+        .route("/images/{file}", get(images::serve))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(sessions::layer(sessions, config))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -2,7 +2,9 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use app::{ratelimit::LoginLimiter, state::AppState};
+use std::sync::Arc;
+
+use app::{domain::events::LocalEvents, ratelimit::LoginLimiter, state::AppState};
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
@@ -59,6 +61,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         db,
         redis,
         login_limiter,
+        events: Arc::new(LocalEvents::new()),
         trust_proxy: config.trust_proxy,
     };
     Ok(Replica { state, sessions })

@@ -2,9 +2,11 @@
 //! caller itself, calls the domain and returns a DTO.
 
 mod accounts;
+mod listings;
 mod stats;
 
 pub use accounts::*;
+pub use listings::*;
 pub use stats::*;
 
 /// Gives an error its HTTP status (see [`crate::error::AppError::status`]); every server

@@ -3,6 +3,7 @@ use leptos_i18n::I18nContext;
 use leptos_router::{components::Redirect, hooks::use_location, location::Url};
 
 use crate::{
+    dto::ListingState,
     error::{AppError, Problem},
     i18n::*,
 };
@@ -18,6 +19,22 @@ pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
         Problem::PhoneInvalid => t_string!(i18n, problem_phone_invalid).to_string(),
         Problem::PhoneNeedsCountryCode => t_string!(i18n, problem_phone_country).to_string(),
         Problem::PasswordTooCommon => t_string!(i18n, problem_password_common).to_string(),
+        Problem::NotAChoice => t_string!(i18n, problem_not_a_choice).to_string(),
+        Problem::NotAQuantity => t_string!(i18n, problem_not_a_quantity).to_string(),
+        Problem::NotADateTime => t_string!(i18n, problem_not_a_datetime).to_string(),
+        Problem::InThePast => t_string!(i18n, problem_in_the_past).to_string(),
+        Problem::TooFarAhead { days } => {
+            t_string!(i18n, problem_too_far_ahead, days = *days).to_string()
+        }
+        Problem::PickupAfterDeadline => t_string!(i18n, problem_pickup_after_deadline).to_string(),
+        Problem::NotAPhoto => t_string!(i18n, problem_not_a_photo).to_string(),
+        Problem::PhotoTooLarge { max_mb } => {
+            t_string!(i18n, problem_photo_too_large, max_mb = *max_mb).to_string()
+        }
+        Problem::PhotoTooManyPixels { max_side } => {
+            t_string!(i18n, problem_photo_too_many_pixels, max_side = *max_side).to_string()
+        }
+        Problem::PhotoDamaged => t_string!(i18n, problem_photo_damaged).to_string(),
     }
 }
 
@@ -32,6 +49,12 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         )
         .to_string(),
         AppError::Forbidden => t_string!(i18n, error_forbidden).to_string(),
+        AppError::Unavailable { state } => match state {
+            ListingState::Claimed => t_string!(i18n, error_already_claimed).to_string(),
+            ListingState::Expired => t_string!(i18n, error_expired).to_string(),
+            ListingState::Withdrawn => t_string!(i18n, error_withdrawn).to_string(),
+            ListingState::Available => t_string!(i18n, error_internal).to_string(),
+        },
         AppError::NotFound => t_string!(i18n, error_not_found).to_string(),
         AppError::Validation(_) => t_string!(i18n, error_check_fields).to_string(),
         AppError::Transport(_) => t_string!(i18n, error_network).to_string(),

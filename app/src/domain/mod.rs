@@ -3,5 +3,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod events;
+pub mod images;
 pub mod listings;
 pub mod validate;
