@@ -31,12 +31,25 @@ const DISPLAY_QUALITY: u8 = 80;
 const THUMB_QUALITIES: [u8; 4] = [75, 65, 55, 45];
 
 /// One encoded JPEG, ready to store.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Encoded {
     pub key: String,
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
+}
+
+impl std::fmt::Debug for Encoded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Encoded({}x{}, {} bytes, {})",
+            self.width,
+            self.height,
+            self.bytes.len(),
+            self.key
+        )
+    }
 }
 
 impl Encoded {
@@ -88,12 +101,12 @@ pub fn process(upload: &[u8]) -> Result<Photo, Problem> {
     let mut reader = ImageReader::new(Cursor::new(upload))
         .with_guessed_format()
         .map_err(|_| Problem::NotAPhoto)?;
-    if !matches!(
-        reader.format(),
-        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP)
-    ) {
-        return Err(Problem::NotAPhoto);
+    match reader.format() {
+        Some(ImageFormat::Jpeg) if !jpeg_is_complete(upload) => return Err(Problem::PhotoDamaged),
+        Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {}
+        _ => return Err(Problem::NotAPhoto),
     }
+
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
@@ -133,6 +146,14 @@ pub async fn process_blocking(
             tracing::error!(error = %e, "image processing task failed");
             crate::error::AppError::Internal
         })
+}
+
+/// The JPEG decoder shows a cut-off upload as a photo with a grey lower part. A complete JPEG
+/// has its end marker (FF D9) after the start of its last scan (FF DA); the scan data itself
+/// can never contain FF D9, so this cannot be fooled by the pixels.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last = |marker: [u8; 2]| bytes.windows(2).rposition(|pair| pair == marker);
+    matches!((last([0xff, 0xda]), last([0xff, 0xd9])), (Some(scan), Some(end)) if end > scan)
 }
 
 fn decode_problem(error: ImageError) -> Problem {

@@ -1,0 +1,71 @@
+//! Fixtures shared by the domain tests.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::Cursor;
+
+use app::domain::{
+    accounts::{self, Actor, Registration},
+    images::{self, Photo},
+    listings::ListingForm,
+};
+use app::dto::{Role, datetime_local};
+use chrono::{DateTime, Duration, Utc};
+use image::{ImageFormat, Rgb, RgbImage};
+use sea_orm::DatabaseConnection;
+
+pub async fn user(db: &DatabaseConnection, role: Role, email: &str) -> Actor {
+    let registration = Registration {
+        role,
+        display_name: "Boulangerie du Coin".into(),
+        pickup_location: Some("Rue Joss, Akwa, Douala".into()),
+        email: email.into(),
+        phone: "677123456".into(),
+        password: "mangue-plantain-2026".into(),
+        language: "fr".into(),
+    };
+    let user = accounts::register(db, registration, Utc::now())
+        .await
+        .unwrap();
+    accounts::actor_of(&user).unwrap()
+}
+
+/// A photo-like picture: smooth gradients and a few shapes.
+pub fn picture(width: u32, height: u32) -> RgbImage {
+    RgbImage::from_fn(width, height, |x, y| {
+        let (fx, fy) = (x as f32 / width as f32, y as f32 / height as f32);
+        let disc = ((fx - 0.5).powi(2) + (fy - 0.5).powi(2)).sqrt() < 0.25;
+        if disc {
+            Rgb([200, 120, 40])
+        } else {
+            Rgb([(fx * 255.0) as u8, (fy * 200.0) as u8, 90])
+        }
+    })
+}
+
+pub fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    encode(&picture(width, height), ImageFormat::Jpeg)
+}
+
+pub fn photo() -> Photo {
+    images::process(&jpeg(800, 600)).unwrap()
+}
+
+/// A listing form that passes every rule, available for `hours` from `now`.
+pub fn form(now: DateTime<Utc>, hours: i64) -> ListingForm {
+    ListingForm {
+        item_name: "Pain complet".into(),
+        quantity: "12".into(),
+        unit: "loaves".into(),
+        category: "bakery".into(),
+        dietary_tags: vec!["vegan".into()],
+        description: "Baked this morning.".into(),
+        pickup_from: String::new(),
+        available_until: datetime_local(now + Duration::hours(hours)),
+    }
+}

@@ -1,0 +1,436 @@
+//! Listing rules, on SQLite and on the real PostgreSQL.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use app::{
+    domain::{
+        events::{DomainEvent, RecordedEvents},
+        listings::{self, BrowseQuery},
+    },
+    dto::{Category, ListingState, Role, Sort},
+    error::AppError,
+};
+use chrono::{Duration, SubsecRound, Utc};
+use entity::listing;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
+};
+use testkit::{Backend, TestDb};
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+#[tokio::test]
+async fn a_business_posts_a_listing_with_its_photo() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let events = RecordedEvents::default();
+        let now = now();
+        let id = listings::create(
+            &t.db,
+            &events,
+            business,
+            &common::form(now, 3),
+            Some(Ok(common::photo())),
+            now,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e:?}", t.backend));
+
+        let listing = listings::get(&t.db, id, now).await.unwrap();
+        assert_eq!(listing.state, ListingState::Available, "{}", t.backend);
+        assert_eq!(listing.business_name, "Boulangerie du Coin");
+        assert_eq!(listing.pickup_location, "Rue Joss, Akwa, Douala");
+        assert_eq!(
+            listing.photo.as_ref().map(|p| (p.width, p.height)),
+            Some((800, 600))
+        );
+        assert_eq!(
+            listing.thumbnail.as_ref().map(|p| (p.width, p.height)),
+            Some((400, 300))
+        );
+        assert_eq!(
+            events.take(),
+            vec![DomainEvent::ListingPosted {
+                listing_id: id,
+                business_id: business.user_id
+            }]
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_cannot_post() {
+    for t in TestDb::each().await {
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let events = RecordedEvents::default();
+        let now = now();
+        let result = listings::create(
+            &t.db,
+            &events,
+            client,
+            &common::form(now, 3),
+            Some(Ok(common::photo())),
+            now,
+        )
+        .await;
+        assert_eq!(result, Err(AppError::Forbidden), "{}", t.backend);
+        assert_eq!(listing::Entity::find().count(&t.db).await.unwrap(), 0);
+        assert_eq!(entity::image::Entity::find().count(&t.db).await.unwrap(), 0);
+        assert!(events.take().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_listing_is_available_until_its_deadline_and_not_a_second_longer() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let events = RecordedEvents::default();
+        let now = now();
+        let id = listings::create(
+            &t.db,
+            &events,
+            business,
+            &common::form(now, 1),
+            Some(Ok(common::photo())),
+            now,
+        )
+        .await
+        .unwrap();
+        let deadline = listings::get(&t.db, id, now).await.unwrap().available_until;
+        let query = BrowseQuery::default();
+
+        for (at, visible) in [
+            (deadline - Duration::seconds(1), true),
+            (deadline, false),
+            (deadline + Duration::hours(1), false),
+        ] {
+            let page = listings::browse(&t.db, &query, at, 20).await.unwrap();
+            assert_eq!(
+                page.items.len(),
+                usize::from(visible),
+                "{} at {at}",
+                t.backend
+            );
+            assert_eq!(
+                listings::count_available(&t.db, at).await.unwrap(),
+                u64::from(visible)
+            );
+            let state = listings::get(&t.db, id, at).await.unwrap().state;
+            assert_eq!(
+                state,
+                if visible {
+                    ListingState::Available
+                } else {
+                    ListingState::Expired
+                }
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
+    for t in TestDb::each().await {
+        let owner = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let other = common::user(&t.db, Role::Business, "other@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let events = RecordedEvents::default();
+        let now = now();
+        let three_hours = common::form(now, 3);
+        let post = || {
+            listings::create(
+                &t.db,
+                &events,
+                owner,
+                &three_hours,
+                Some(Ok(common::photo())),
+                now,
+            )
+        };
+        let id = post().await.unwrap();
+        events.take();
+
+        let mut edited = common::form(now, 5);
+        edited.item_name = "Pain de mie".into();
+        edited.quantity = "8".into();
+        assert_eq!(
+            listings::update(&t.db, &events, other, id, &edited, None, now).await,
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            listings::update(&t.db, &events, client, id, &edited, None, now).await,
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            listings::withdraw(&t.db, &events, other, id, now).await,
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            listings::update(&t.db, &events, owner, 999_999, &edited, None, now).await,
+            Err(AppError::NotFound)
+        );
+
+        listings::update(&t.db, &events, owner, id, &edited, None, now)
+            .await
+            .unwrap();
+        let listing = listings::get(&t.db, id, now).await.unwrap();
+        assert_eq!(
+            (listing.item_name.as_str(), listing.quantity),
+            ("Pain de mie", 8.0),
+            "{}",
+            t.backend
+        );
+        assert!(listing.photo.is_some(), "no new photo keeps the old one");
+
+        listings::withdraw(&t.db, &events, owner, id, now)
+            .await
+            .unwrap();
+        assert_eq!(
+            listings::get(&t.db, id, now).await.unwrap().state,
+            ListingState::Withdrawn
+        );
+        let withdrawn = Err(AppError::Unavailable {
+            state: ListingState::Withdrawn,
+        });
+        assert_eq!(
+            listings::update(&t.db, &events, owner, id, &edited, None, now).await,
+            withdrawn
+        );
+        assert_eq!(
+            listings::withdraw(&t.db, &events, owner, id, now).await,
+            withdrawn
+        );
+        assert_eq!(
+            events.take(),
+            vec![
+                DomainEvent::ListingUpdated {
+                    listing_id: id,
+                    business_id: owner.user_id
+                },
+                DomainEvent::ListingWithdrawn {
+                    listing_id: id,
+                    business_id: owner.user_id
+                },
+            ]
+        );
+
+        // Expired, then claimed: neither can be changed any more.
+        let expiring = post().await.unwrap();
+        let later = now + Duration::hours(4);
+        let expired = Err(AppError::Unavailable {
+            state: ListingState::Expired,
+        });
+        assert_eq!(
+            listings::withdraw(&t.db, &events, owner, expiring, later).await,
+            expired
+        );
+        let claimed_id = post().await.unwrap();
+        listing::Entity::update_many()
+            .col_expr(listing::Column::Status, Expr::value("claimed"))
+            .filter(listing::Column::Id.eq(claimed_id))
+            .exec(&t.db)
+            .await
+            .unwrap();
+        let claimed = Err(AppError::Unavailable {
+            state: ListingState::Claimed,
+        });
+        assert_eq!(
+            listings::update(&t.db, &events, owner, claimed_id, &edited, None, now).await,
+            claimed
+        );
+
+        let mine = listings::mine(&t.db, owner, now).await.unwrap();
+        let states: Vec<_> = mine.iter().map(|l| l.state).collect();
+        assert_eq!(
+            states,
+            vec![
+                ListingState::Claimed,
+                ListingState::Available,
+                ListingState::Withdrawn
+            ],
+            "newest first"
+        );
+        assert_eq!(
+            listings::mine(&t.db, client, now).await,
+            Err(AppError::Forbidden)
+        );
+    }
+}
+
+#[tokio::test]
+async fn clients_search_by_text_and_category() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let events = RecordedEvents::default();
+        let now = now();
+        let mut rice = common::form(now, 3);
+        rice.item_name = "Riz sauté".into();
+        rice.category = "prepared_meals".into();
+        rice.description = "Au poulet, 100% fait maison".into();
+        for form in [common::form(now, 3), rice] {
+            listings::create(
+                &t.db,
+                &events,
+                business,
+                &form,
+                Some(Ok(common::photo())),
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        let names = |query: BrowseQuery| {
+            let db = &t.db;
+            async move {
+                let page = listings::browse(db, &query, now, 20).await.unwrap();
+                page.items
+                    .into_iter()
+                    .map(|c| c.item_name)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            names(BrowseQuery {
+                search: Some("PAIN".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["Pain complet"]
+        );
+        assert_eq!(
+            names(BrowseQuery {
+                search: Some("poulet".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["Riz sauté"]
+        );
+        assert_eq!(
+            names(BrowseQuery {
+                search: Some("100%".into()),
+                ..Default::default()
+            })
+            .await,
+            vec!["Riz sauté"]
+        );
+        assert!(
+            names(BrowseQuery {
+                search: Some("%".into()),
+                ..Default::default()
+            })
+            .await
+            .len()
+                == 1,
+            "% is literal"
+        );
+        assert_eq!(
+            names(BrowseQuery {
+                category: Some(Category::Bakery),
+                ..Default::default()
+            })
+            .await,
+            vec!["Pain complet"],
+            "{}",
+            t.backend
+        );
+    }
+}
+
+/// Inserts `count` listings directly (no photos), created a second apart, half of them
+/// ending in reverse order, with every tenth one withdrawn and every ninth one expired.
+async fn many_listings(t: &TestDb, count: i64) -> HashMap<i64, listing::Model> {
+    let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+    let now = now();
+    let mut rows = Vec::new();
+    for i in 0..count {
+        let withdrawn = i % 10 == 0;
+        let expired = i % 9 == 0;
+        rows.push(listing::ActiveModel {
+            business_id: Set(business.user_id),
+            item_name: Set(format!("Listing {i}")),
+            quantity: Set(1.0),
+            unit: Set("items".into()),
+            category: Set("other".into()),
+            dietary_tags: Set(String::new()),
+            description: Set(String::new()),
+            // Many share a timestamp, so pages must break ties by id.
+            available_until: Set(if expired {
+                now - Duration::minutes(1)
+            } else {
+                now + Duration::minutes(count - i / 3)
+            }),
+            status: Set(if withdrawn { "withdrawn" } else { "available" }.into()),
+            created_at: Set(now - Duration::seconds(i / 4)),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+    }
+    for chunk in rows.chunks(1000) {
+        listing::Entity::insert_many(chunk.to_vec())
+            .exec(&t.db)
+            .await
+            .unwrap();
+    }
+    listing::Entity::find()
+        .filter(listing::Column::Status.eq("available"))
+        .filter(listing::Column::AvailableUntil.gt(now))
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect()
+}
+
+#[tokio::test]
+async fn walking_every_page_of_ten_thousand_listings_shows_each_available_one_exactly_once() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let available = many_listings(&t, 10_000).await;
+    assert!(available.len() > 7_000, "{}", available.len());
+    let now = now();
+
+    for sort in [Sort::Newest, Sort::EndingSoon] {
+        let mut seen = Vec::new();
+        let mut query = BrowseQuery {
+            sort: Some(sort),
+            ..Default::default()
+        };
+        let mut previous_key = None;
+        loop {
+            let page = listings::browse(&t.db, &query, now, 50).await.unwrap();
+            for card in &page.items {
+                let row = &available[&card.id];
+                let key = match sort {
+                    Sort::Newest => (-row.created_at.timestamp(), -card.id),
+                    Sort::EndingSoon => (row.available_until.timestamp(), card.id),
+                };
+                assert!(
+                    previous_key.is_none_or(|p| p < key),
+                    "{sort:?}: out of order at {}",
+                    card.id
+                );
+                previous_key = Some(key);
+                seen.push(card.id);
+            }
+            match page.next {
+                Some(next) => query.after = Some(next),
+                None => break,
+            }
+        }
+        let unique: HashSet<i64> = seen.iter().copied().collect();
+        assert_eq!(
+            seen.len(),
+            unique.len(),
+            "{sort:?}: a listing was shown twice"
+        );
+        assert_eq!(
+            unique,
+            available.keys().copied().collect(),
+            "{sort:?}: every available listing, and only those"
+        );
+    }
+}
