@@ -68,7 +68,10 @@ if $test; then
   fi
   # Playwright drives Debian's Chromium; it must never download a browser of its own.
   export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-  if ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json 2>/dev/null; then
+  # npm writes node_modules/.package-lock.json on every install: older than the lock file
+  # (or missing) means the packages are not the ones locked.
+  if [ ! end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
+
     say "installing the end2end npm packages"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -16,6 +16,7 @@ use crate::{
         account::AccountPage,
         business::BusinessPage,
         home::HomePage,
+        listings::{BrowsePage, EditListingPage, ListingPage, NewListingPage},
         login::LoginPage,
         not_found::NotFound,
         register::{RegisterBusinessPage, RegisterChoicePage, RegisterClientPage},
@@ -91,6 +92,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/business") view=BusinessPage ssr=SsrMode::Async />
+                        <Route path=path!("/browse") view=BrowsePage ssr=SsrMode::Async />
+                        <Route path=path!("/listings/new") view=NewListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/listings/:id") view=ListingPage ssr=SsrMode::Async />
+                        <Route path=path!("/listings/:id/edit") view=EditListingPage ssr=SsrMode::Async />
+
                     </Routes>
                 </Layout>
             </Router>

@@ -182,6 +182,9 @@ pub struct ListingCard {
     pub business_name: String,
     pub pickup_location: String,
     pub available_until: DateTime<Utc>,
+    /// Whole minutes left when the page was fetched (so the server-rendered and the hydrated
+    /// page say the same).
+    pub minutes_left: i64,
     pub thumbnail: Option<ImageRef>,
 }
 
@@ -206,7 +209,43 @@ pub struct ListingDetail {
     pub created_at: DateTime<Utc>,
 }
 
+/// What a client needs after a claim (and finds again under "My claims"): the food and how to
+/// arrange its pickup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimView {
+    pub claim_id: i64,
+    pub claimed_at: DateTime<Utc>,
+    pub listing_id: i64,
+    pub item_name: String,
+    pub quantity: f64,
+    pub unit: Unit,
+    pub pickup_from: Option<DateTime<Utc>>,
+    pub available_until: DateTime<Utc>,
+    pub business_name: String,
+    pub pickup_location: String,
+    pub business_phone: String,
+    pub business_email: String,
+    pub thumbnail: Option<ImageRef>,
+}
+
+/// Who claimed a listing, for its business only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claimant {
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+    pub claimed_at: DateTime<Utc>,
+}
+
+/// A business's own listing on its dashboard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnListing {
+    pub listing: ListingDetail,
+    pub claimed_by: Option<Claimant>,
+}
+
 /// A stored image: its content-hashed URL and its size, so pages reserve its space.
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {
     pub url: String,
@@ -240,8 +279,33 @@ pub fn short_datetime(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// `45 min`, `3 h 20 min`, `2 d 4 h`.
+pub fn duration_text(minutes: i64) -> String {
+    let minutes = minutes.max(0);
+    match (minutes / (24 * 60), minutes / 60 % 24, minutes % 60) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
 /// `2.5` rather than `2.50` or `2.5000001`.
 pub fn quantity_text(quantity: f64) -> String {
     let rounded = (quantity * 100.0).round() / 100.0;
     format!("{rounded}")
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::duration_text;
+
+    #[test]
+    fn time_left_reads_naturally() {
+        assert_eq!(duration_text(45), "45 min");
+        assert_eq!(duration_text(180), "3 h");
+        assert_eq!(duration_text(200), "3 h 20 min");
+        assert_eq!(duration_text(3 * 24 * 60 + 250), "3 d 4 h");
+        assert_eq!(duration_text(-5), "0 min");
+    }
 }

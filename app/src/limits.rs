@@ -16,3 +16,5 @@ pub const MAX_DAYS_AHEAD: u32 = 7;
 pub const SEARCH_MAX: usize = 100;
 /// Cards per browse page.
 pub const PAGE_SIZE: u64 = 20;
+/// Largest photo upload accepted.
+pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD } from './helpers.mjs';
+import { atPath, ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD } from './helpers.mjs';
 
 for (const js of [true, false]) {
   test.describe(`accounts (JavaScript ${js ? 'on' : 'off'})`, () => {
@@ -16,14 +16,16 @@ for (const js of [true, false]) {
       await expect(page.getByTestId('who')).toHaveCount(0);
 
       await logIn(page, js, business.email.toUpperCase());
-      await expect(page).toHaveURL(/\/business$/);
+      await atPath(page, '/business');
       await expect(page.getByTestId('who')).toContainText(business.name);
     });
 
-    test('a client registers and lands on their account', async ({ page }) => {
+    test('a client registers, lands on the food available and finds their account', async ({ page }) => {
       const client = await registerClient(page, js);
       await expect(page.getByTestId('who')).toContainText(client.name);
       await expect(page.getByTestId('who')).toContainText('Client');
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Food available now');
+      await page.getByRole('link', { name: 'My account' }).click();
       await expect(page.getByTestId('account-details')).toContainText('+237699000000');
     });
 
@@ -57,7 +59,7 @@ for (const js of [true, false]) {
       await page.getByLabel('Email').fill(business.email);
       await page.getByLabel('Password').fill(PASSWORD);
       await page.getByRole('button', { name: 'Log in' }).click();
-      await expect(page).toHaveURL(/\/business$/);
+      await atPath(page, '/business');
       await expect(page.getByTestId('account-details')).toContainText(business.name);
     });
 

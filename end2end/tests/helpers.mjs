@@ -5,6 +5,11 @@ export async function hydrated(page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
 }
 
+/** Waits until the page is at exactly `path` (query string aside). */
+export async function atPath(page, path) {
+  await expect(page).toHaveURL((url) => url.pathname === path);
+}
+
 /** After a navigation: hydrated pages must finish hydrating before they are used. */
 export async function ready(page, js) {
   await page.waitForLoadState('domcontentloaded');
@@ -29,7 +34,7 @@ export async function registerBusiness(page, js, { name = 'Boulangerie du Coin',
   await page.getByLabel('Phone').fill('6 77 12 34 56');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create my account' }).click();
-  await expect(page).toHaveURL(/\/business$/);
+  await atPath(page, '/business');
   return { name, email };
 }
 
@@ -41,7 +46,7 @@ export async function registerClient(page, js, { name = 'Amina Njoya', email = u
   await page.getByLabel('Phone').fill('699 00 00 00');
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Create my account' }).click();
-  await expect(page).toHaveURL(/\/account$/);
+  await atPath(page, '/browse');
   return { name, email };
 }
 
@@ -57,4 +62,45 @@ export async function logOut(page, js) {
   await ready(page, js);
   await page.getByRole('button', { name: 'Log out' }).click();
   await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+}
+
+/** A JPEG photo drawn by the browser itself (a loaf on a board), `width` × `height`. */
+export async function photo(page, width = 1600, height = 1200) {
+  const dataUrl = await page.evaluate(([w, h]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const g = canvas.getContext('2d');
+    const sky = g.createLinearGradient(0, 0, 0, h);
+    sky.addColorStop(0, '#f4e4c1');
+    sky.addColorStop(1, '#b98b4e');
+    g.fillStyle = sky;
+    g.fillRect(0, 0, w, h);
+    g.fillStyle = '#8a4b16';
+    g.beginPath();
+    g.ellipse(w / 2, h / 2, w / 3, h / 5, 0, 0, 2 * Math.PI);
+    g.fill();
+    return canvas.toDataURL('image/jpeg', 0.9);
+  }, [width, height]);
+  return { name: 'bread.jpg', mimeType: 'image/jpeg', buffer: Buffer.from(dataUrl.split(',')[1], 'base64') };
+}
+
+/** `YYYY-MM-DDTHH:MM` in Cameroon time (UTC+1), `hours` from now. */
+export function siteTime(hours) {
+  const t = new Date(Date.now() + hours * 3600_000 + 3600_000);
+  return t.toISOString().slice(0, 16);
+}
+
+export async function postListing(page, js, { name = 'Pain complet', hours = 3, file } = {}) {
+  await page.goto('/listings/new');
+  await ready(page, js);
+  await page.getByLabel('What food is it?').fill(name);
+  await page.getByLabel('Quantity').fill('12');
+  await page.getByLabel('Unit').selectOption('loaves');
+  await page.getByLabel('Category').selectOption('bakery');
+  await page.getByLabel('Vegan').check();
+  await page.getByLabel('Description').fill('Baked this morning, still soft.');
+  await page.getByLabel('Available until').fill(siteTime(hours));
+  await page.getByLabel('Photo').setInputFiles(file ?? (await photo(page)));
+  await page.getByRole('button', { name: 'Post the listing' }).click();
 }

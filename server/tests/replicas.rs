@@ -53,7 +53,11 @@ async fn call(
     cookie: Option<&str>,
     form: &[(&str, &str)],
 ) -> (StatusCode, Option<String>, String) {
-    let mut request = reqwest::Client::new()
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let mut request = client
         .post(format!("{base}/api/{endpoint}"))
         .header(header::ACCEPT, "application/json")
         .form(form);
@@ -99,7 +103,7 @@ async fn remove_keys(keys: &[String]) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
     let t = TestDb::new(Backend::Postgres).await;
     let prefix = format!("{}:", testkit::unique_name("fbtest"));
@@ -127,7 +131,7 @@ async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logging_in_gives_a_new_session_id() {
     let t = TestDb::new(Backend::Postgres).await;
     let prefix = format!("{}:", testkit::unique_name("fbtest"));
@@ -147,7 +151,7 @@ async fn logging_in_gives_a_new_session_id() {
     call(&a, "logout", Some(&second), &[]).await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_counted_across_replicas() {
     let t = TestDb::new(Backend::Postgres).await;
     let prefix = format!("{}:", testkit::unique_name("fbtest"));

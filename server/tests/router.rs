@@ -37,7 +37,15 @@ async fn get(
 }
 
 async fn send(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = app.clone().oneshot(request).await.unwrap();
+    // A hung request fails the test with a message instead of stalling the whole suite.
+    let response = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        app.clone().oneshot(request),
+    )
+    .await
+    .expect("the request took over 30 s")
+    .unwrap();
+
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.unwrap().to_bytes();
     (
@@ -82,7 +90,7 @@ async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn healthz_says_the_process_is_alive() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -90,7 +98,7 @@ async fn healthz_says_the_process_is_alive() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_is_ready_on_sqlite() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -98,7 +106,7 @@ async fn readyz_is_ready_on_sqlite() {
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ready"));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readyz_checks_postgres_and_redis_and_fails_when_the_database_is_gone() {
     let t = TestDb::new(Backend::Postgres).await;
     let app = app_for(&t.url, Some("redis://127.0.0.1:6379")).await;
@@ -113,7 +121,7 @@ async fn readyz_checks_postgres_and_redis_and_fails_when_the_database_is_gone() 
     assert!(!body.contains("redis"), "Redis is still up: {body:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
     let t = TestDb::new(Backend::Sqlite).await;
     add_listing(&t.db, Duration::hours(3)).await;
@@ -133,7 +141,7 @@ async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_comes_in_the_language_chosen() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -160,7 +168,7 @@ async fn the_page_comes_in_the_language_chosen() {
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn get_availability_answers_over_http() {
     let t = TestDb::new(Backend::Postgres).await;
     add_listing(&t.db, Duration::minutes(30)).await;
@@ -179,7 +187,7 @@ async fn get_availability_answers_over_http() {
     assert!(body.contains(r#""available_listings":1"#), "{body}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_address_is_a_404_page() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -209,7 +217,7 @@ fn session_cookie(headers: &axum::http::HeaderMap) -> String {
 
 const REGISTER_CLIENT: &str = "role=client&display_name=Amina&email=amina%40example.cm&phone=677123456&password=banane-douce-77&language=en";
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_http_only_and_same_site() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -245,7 +253,7 @@ async fn the_session_cookie_is_http_only_and_same_site() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_in_the_database_survive_a_restart() {
     let t = TestDb::new(Backend::Sqlite).await;
     let (_, headers, _) = post_form(
@@ -270,7 +278,7 @@ async fn sessions_in_the_database_survive_a_restart() {
     assert_eq!(body, "null");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_is_refused_the_business_dashboard() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
@@ -297,4 +305,40 @@ async fn a_client_is_refused_the_business_dashboard() {
         "anonymous visitors are sent to log in"
     );
     assert_eq!(headers[header::LOCATION], "/login?next=%2Fbusiness");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn photos_are_served_with_content_hashed_urls_and_long_cache_headers() {
+    use app::domain::images;
+
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    // An 8 × 8 PNG, made here: the route serves whatever the store holds, re-encoded.
+    let png = {
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image::RgbImage::from_pixel(8, 8, image::Rgb([200, 120, 40]))
+            .write_to(&mut bytes, image::ImageFormat::Png)
+            .unwrap();
+        bytes.into_inner()
+    };
+    let photo = images::process(&png).unwrap();
+    images::save(&t.db, &photo, Utc::now()).await.unwrap();
+
+    let (status, headers, _) = get(&app, &images::url(&photo.thumbnail.key), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "image/jpeg");
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+
+    let unknown = format!("/images/{}.jpg", "0".repeat(64));
+    for path in [
+        unknown.as_str(),
+        "/images/not-a-key.jpg",
+        "/images/../Cargo.toml",
+    ] {
+        let (status, _, _) = get(&app, path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
 }

@@ -25,6 +25,13 @@ impl FormState {
             kept: StoredValue::new(kept),
         }
     }
+
+    pub fn from_error(error: Signal<Option<AppError>>, kept: KeptForm) -> Self {
+        FormState {
+            error,
+            kept: StoredValue::new(kept),
+        }
+    }
 }
 
 /// A labelled input with its hint and, after a refused submit, what is wrong with it.
@@ -39,6 +46,11 @@ pub fn TextField(
     #[prop(optional, into)] hint: Option<Signal<String>>,
     #[prop(optional)] maxlength: Option<usize>,
     #[prop(optional)] minlength: Option<usize>,
+    /// The value to start from (an existing listing's), unless a refused form kept another.
+    #[prop(optional_no_strip)]
+    initial: Option<String>,
+    #[prop(default = true)] required: bool,
+    #[prop(optional)] inputmode: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("field-{name}");
@@ -52,7 +64,9 @@ pub fn TextField(
     // Passwords are never put back into a form.
     let value = (kind != "password").then(|| {
         form.kept
-            .with_value(|kept| kept.get(name).cloned().unwrap_or_default())
+            .with_value(|kept| kept.get(name).cloned())
+            .or(initial)
+            .unwrap_or_default()
     });
     let described_by = {
         let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
@@ -76,7 +90,9 @@ pub fn TextField(
                 name=name
                 type=kind
                 value=value
-                required=true
+                required=required
+                inputmode=inputmode
+
                 autocomplete=autocomplete
                 maxlength=maxlength
                 minlength=minlength
@@ -97,5 +113,129 @@ pub fn FormAlert(form: FormState) -> impl IntoView {
         form.error
             .get()
             .map(|error| view! { <p class="alert error" role="alert">{move || error_text(i18n, &error)}</p> })
+    }
+}
+
+/// A labelled `<select>` of fixed choices, with its problem after a refused submit.
+#[component]
+pub fn SelectField(
+    form: FormState,
+    field: Field,
+    name: &'static str,
+    #[prop(into)] label: Signal<String>,
+    /// `(code, label)` pairs, in order.
+    options: Vec<(&'static str, Signal<String>)>,
+    /// The value to start from (an existing listing's), unless a refused form kept another.
+    #[prop(optional_no_strip)]
+    initial: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let problem = move || {
+        form.error
+            .get()
+            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
+    };
+    let selected = form
+        .kept
+        .with_value(|kept| kept.get(name).cloned())
+        .or(initial)
+        .unwrap_or_default();
+    let options = options
+        .into_iter()
+        .map(|(code, text)| view! { <option value=code selected=selected == code>{text}</option> })
+        .collect_view();
+
+    view! {
+        <div class="field" class:invalid=move || problem().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name required=true aria-invalid=move || problem().is_some().then_some("true")>
+                <option value="" selected=selected.is_empty()>"—"</option>
+                {options}
+            </select>
+            {move || problem().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })}
+        </div>
+    }
+}
+
+/// A group of checkboxes sharing one name (several values may be sent).
+#[component]
+pub fn CheckboxGroup(
+    form: FormState,
+    field: Field,
+    name: &'static str,
+    #[prop(into)] legend: Signal<String>,
+    options: Vec<(&'static str, Signal<String>)>,
+    #[prop(optional)] initial: Vec<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let problem = move || {
+        form.error
+            .get()
+            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
+    };
+    let checked: Vec<String> = form
+        .kept
+        .with_value(|kept| {
+            kept.get(name)
+                .map(|v| v.split(',').map(str::to_owned).collect())
+        })
+        .unwrap_or(initial);
+    let boxes = options
+        .into_iter()
+        .map(|(code, text)| {
+            let id = format!("field-{name}-{code}");
+            let label_for = id.clone();
+            view! {
+                <label class="check" for=label_for>
+                    <input type="checkbox" id=id name=name value=code checked=checked.iter().any(|c| c == code) />
+                    {text}
+                </label>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <fieldset class="field checks" class:invalid=move || problem().is_some()>
+            <legend>{legend}</legend>
+            <div class="check-list">{boxes}</div>
+            {move || problem().map(|text| view! { <p class="field-error">{text}</p> })}
+        </fieldset>
+    }
+}
+
+/// A labelled `<textarea>`.
+#[component]
+pub fn TextArea(
+    form: FormState,
+    field: Field,
+    name: &'static str,
+    #[prop(into)] label: Signal<String>,
+    maxlength: usize,
+    #[prop(optional_no_strip)] initial: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let problem = move || {
+        form.error
+            .get()
+            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
+    };
+    let value = form
+        .kept
+        .with_value(|kept| kept.get(name).cloned())
+        .or(initial)
+        .unwrap_or_default();
+
+    view! {
+        <div class="field" class:invalid=move || problem().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea id=id name=name rows="4" maxlength=maxlength aria-invalid=move || problem().is_some().then_some("true")>
+                {value}
+            </textarea>
+            {move || problem().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })}
+        </div>
     }
 }

@@ -9,23 +9,25 @@ pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
-        <header class="site-header">
-            <div class="bar">
-                <A href="/" attr:class="brand">
-                    <span class="brand-mark" aria-hidden="true">"◆"</span>
-                    {t!(i18n, site_name)}
-                </A>
-                <nav class="main-nav">
-                    <Transition>{move || view! { <UserNav /> }}</Transition>
-                </nav>
-                <LanguageSwitch />
-            </div>
-        </header>
-        <main class="content">{children()}</main>
-        <footer class="site-footer">
-            <p>{t!(i18n, footer_note)}</p>
-        </footer>
-    }
+            <header class="site-header">
+                <div class="bar">
+                    <A href="/" attr:class="brand">
+                        <span class="brand-mark" aria-hidden="true">"◆"</span>
+                        {t!(i18n, site_name)}
+                    </A>
+                    <nav class="main-nav">
+                        <A href="/browse">{t!(i18n, nav_browse)}</A>
+                        <Transition>
+    {move || view! { <UserNav /> }}</Transition>
+                    </nav>
+                    <LanguageSwitch />
+                </div>
+            </header>
+            <main class="content">{children()}</main>
+            <footer class="site-footer">
+                <p>{t!(i18n, footer_note)}</p>
+            </footer>
+        }
 }
 
 /// Who is logged in (name and role) with a way out, or the ways in.

@@ -3,3 +3,5 @@ pub mod error;
 pub mod form;
 pub mod language;
 pub mod layout;
+pub mod listing;
+pub mod upload;

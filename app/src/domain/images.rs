@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 use crate::{dto::ImageRef, error::Problem};
 
-/// Largest upload accepted.
-pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+pub use crate::limits::MAX_UPLOAD_BYTES;
+
 /// Largest side of an image we agree to decode: more than any phone camera, far less than a
 /// decompression bomb.
 pub const MAX_SIDE: u32 = 12_000;

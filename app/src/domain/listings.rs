@@ -500,11 +500,14 @@ pub async fn browse(
     } else {
         None
     };
-    let items = rows.into_iter().map(card).collect::<Result<_, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(|row| card(row, now))
+        .collect::<Result<_, _>>()?;
     Ok(Page { items, next })
 }
 
-fn card(row: CardRow) -> Result<ListingCard, AppError> {
+fn card(row: CardRow, now: DateTime<Utc>) -> Result<ListingCard, AppError> {
     let thumbnail = match (row.thumb_key, row.thumb_width, row.thumb_height) {
         (Some(key), Some(width), Some(height)) => Some(ImageRef {
             url: images::url(&key),
@@ -523,6 +526,7 @@ fn card(row: CardRow) -> Result<ListingCard, AppError> {
         business_name: row.business_name,
         pickup_location: row.pickup_location.unwrap_or_default(),
         available_until: row.available_until,
+        minutes_left: (row.available_until - now).num_minutes(),
         thumbnail,
     })
 }

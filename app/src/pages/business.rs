@@ -1,32 +1,101 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 use crate::{
-    api::my_business,
-    components::{account::AccountDetails, error::ErrorMessage},
+    api::{WithdrawListing, my_business, my_listings},
+    components::{
+        account::AccountDetails,
+        error::ErrorMessage,
+        listing::{Picture, StateBadge, quantity_label},
+    },
+    dto::{ListingDetail, ListingState, short_datetime},
     i18n::*,
 };
 
-/// The business dashboard. Only businesses may see it: the server function refuses anyone else.
+/// The business dashboard. Only businesses may see it: the server functions refuse anyone
+/// else.
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     let i18n = use_i18n();
+    let withdraw = ServerAction::<WithdrawListing>::new();
     let business = Resource::new(|| (), |_| my_business());
+    let listings = Resource::new(move || withdraw.version().get(), |_| my_listings());
 
     view! {
-        <section class="panel">
-            <h1>{t!(i18n, business_title)}</h1>
-            <Suspense>
-                {move || Suspend::new(async move {
-                    match business.await {
-                        Ok(account) => view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match business.await {
+                    Ok(account) => view! {
+                        <section class="panel">
+                            <h1>{t!(i18n, business_title)}</h1>
                             <p class="lead">{t!(i18n, business_intro)}</p>
                             <AccountDetails account />
-                        }
-                        .into_any(),
-                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                        </section>
+                        <section class="panel">
+                            <header class="section-head">
+                                <h2>{t!(i18n, my_listings_title)}</h2>
+                                <A href="/listings/new" attr:class="button">{t!(i18n, listing_new_title)}</A>
+                            </header>
+                            {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+                            <Transition>
+                                {move || Suspend::new(async move {
+                                    match listings.await {
+                                        Ok(list) if list.is_empty() => {
+                                            view! { <p class="empty">{t!(i18n, my_listings_empty)}</p> }.into_any()
+                                        }
+                                        Ok(list) => view! {
+                                            <ul class="rows">
+                                                {list.into_iter().map(|listing| view! { <MyListing listing withdraw /> }).collect_view()}
+                                            </ul>
+                                        }
+                                        .into_any(),
+                                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                                    }
+                                })}
+                            </Transition>
+                        </section>
                     }
-                })}
-            </Suspense>
-        </section>
+                    .into_any(),
+                    Err(error) => view! {
+                        <section class="panel">
+                            <h1>{t!(i18n, business_title)}</h1>
+                            <ErrorMessage error />
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn MyListing(listing: ListingDetail, withdraw: ServerAction<WithdrawListing>) -> impl IntoView {
+    let i18n = use_i18n();
+    let quantity = move || quantity_label(i18n, listing.quantity, listing.unit);
+    let until = short_datetime(listing.available_until);
+    let available = listing.state == ListingState::Available;
+
+    view! {
+        <li class="row-item" data-testid="my-listing">
+            <div class="row-thumb">
+                {listing.thumbnail.clone().map(|image| view! { <Picture image alt="" /> })}
+            </div>
+            <div class="row-main">
+                <A href=format!("/listings/{}", listing.id)>{listing.item_name.clone()}</A>
+                " "
+                <StateBadge state=listing.state />
+                <p class="muted">{quantity} " · " {t!(i18n, available_until_short, time = move || until.clone())}</p>
+            </div>
+            {available.then(|| view! {
+                <div class="row-actions">
+                    <A href=format!("/listings/{}/edit", listing.id) attr:class="button secondary">{t!(i18n, listing_edit)}</A>
+                    <ActionForm action=withdraw attr:class="inline-form">
+                        <input type="hidden" name="listing_id" value=listing.id />
+                        <button type="submit" class="button danger">{t!(i18n, listing_withdraw)}</button>
+                    </ActionForm>
+                </div>
+            })}
+        </li>
     }
 }

@@ -1,0 +1,253 @@
+use leptos::{prelude::*, server_fn::error::ServerFnUrlError};
+use leptos_router::{
+    components::A,
+    hooks::{use_params_map, use_query_map},
+    location::Url,
+};
+
+use crate::{
+    api::{form_echo, get_listing, list_listings, my_business},
+    components::{
+        error::ErrorMessage,
+        listing::{
+            ListingCardView, ListingEditor, Picture, StateBadge, category_label, quantity_label,
+            tag_label,
+        },
+    },
+    dto::{Category, ListingDetail, Sort, short_datetime},
+    error::AppError,
+    i18n::*,
+};
+
+/// The refusal of a plain (JavaScript-off) post to `endpoint`, which comes back in the URL.
+fn refused_post(endpoint: &'static str) -> Signal<Option<AppError>> {
+    let query = use_query_map();
+    Signal::derive(move || {
+        let query = query.read();
+        (query.get_str("__path") == Some(endpoint))
+            .then(|| {
+                query
+                    .get_str("__err")
+                    .map(ServerFnUrlError::<AppError>::decode_err)
+            })
+            .flatten()
+    })
+}
+
+/// The listing id in the address; anything else is not found.
+fn listing_id() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
+}
+
+#[component]
+pub fn NewListingPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let refused = refused_post("/api/create_listing");
+    let business = Resource::new(|| (), |_| my_business());
+    let kept = Resource::new(|| (), |_| form_echo("listing_new".to_owned()));
+
+    view! {
+        <section class="panel narrow">
+            <h1>{t!(i18n, listing_new_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match business.await {
+                        Ok(_) => {
+                            let kept = kept.await.unwrap_or_default();
+                            view! { <ListingEditor existing=None kept refused /> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn EditListingPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let refused = refused_post("/api/update_listing");
+    let id = listing_id();
+    let business = Resource::new(|| (), |_| my_business());
+    let listing = Resource::new(
+        move || id.get(),
+        |id| async move { get_listing(id.ok_or(AppError::NotFound)?).await },
+    );
+    let kept = Resource::new(
+        move || id.get(),
+        |id| form_echo(format!("listing_{}", id.unwrap_or_default())),
+    );
+
+    view! {
+        <section class="panel narrow">
+            <h1>{t!(i18n, listing_edit_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let (me, listing) = (business.await, listing.await);
+                    let allowed = me.and_then(|me| {
+                        let listing = listing?;
+                        if listing.business_id != me.id { Err(AppError::Forbidden) } else { Ok(listing) }
+                    });
+                    match allowed {
+
+                        Ok(existing) => {
+                            let kept = kept.await.unwrap_or_default();
+                            view! { <ListingEditor existing=Some(existing) kept refused /> }.into_any()
+                        }
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// What can be claimed now, with a search, a category filter and two orders. Every control is
+/// a plain GET form or link, so it works before (and without) the WASM.
+#[component]
+pub fn BrowsePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let params = move || {
+        let q = query.read();
+        (
+            q.get("sort").and_then(|s| Sort::parse(&s)),
+            q.get("q").filter(|s| !s.trim().is_empty()),
+            q.get("category").and_then(|c| Category::parse(&c)),
+            q.get("after"),
+        )
+    };
+    let page = Resource::new(params, |(sort, q, category, after)| {
+        list_listings(sort, q, category, after)
+    });
+    let (sort, search, category, _) = params();
+    let categories = Category::ALL
+        .iter()
+        .map(|&c| view! { <option value=c.as_str() selected=category == Some(c)>{move || category_label(i18n, c)}</option> })
+        .collect_view();
+    // The link to the next page keeps the filters.
+    let next_href = move |after: String| {
+        let (sort, search, category, _) = params();
+        let mut parts = vec![];
+        if let Some(sort) = sort {
+            parts.push(format!("sort={}", sort.as_str()));
+        }
+        if let Some(search) = search {
+            parts.push(format!("q={}", Url::escape(&search)));
+        }
+        if let Some(category) = category {
+            parts.push(format!("category={}", category.as_str()));
+        }
+        parts.push(format!("after={}", Url::escape(&after)));
+        format!("/browse?{}", parts.join("&"))
+    };
+
+    view! {
+        <section>
+            <h1>{t!(i18n, browse_title)}</h1>
+            <form method="get" action="/browse" class="filters" role="search">
+                <div class="field">
+                    <label for="filter-q">{t!(i18n, browse_search)}</label>
+                    <input id="filter-q" type="search" name="q" value=search.unwrap_or_default() maxlength="100" />
+                </div>
+                <div class="field">
+                    <label for="filter-category">{t!(i18n, field_category)}</label>
+                    <select id="filter-category" name="category">
+                        <option value="">{t!(i18n, browse_all_categories)}</option>
+                        {categories}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-sort">{t!(i18n, browse_sort)}</label>
+                    <select id="filter-sort" name="sort">
+                        <option value="newest" selected=sort != Some(Sort::EndingSoon)>{t!(i18n, sort_newest)}</option>
+                        <option value="ending_soon" selected=sort == Some(Sort::EndingSoon)>{t!(i18n, sort_ending_soon)}</option>
+                    </select>
+                </div>
+                <button type="submit" class="button">{t!(i18n, browse_apply)}</button>
+            </form>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) if page.items.is_empty() => view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any(),
+                        Ok(page) => view! {
+                            <ul class="cards">
+                                {page.items.into_iter().map(|card| view! { <ListingCardView card /> }).collect_view()}
+                            </ul>
+                            {page.next.map(|after| view! {
+                                <p class="more"><a class="button secondary" href=next_href(after)>{t!(i18n, browse_more)}</a></p>
+                            })}
+                        }
+                        .into_any(),
+                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn ListingPage() -> impl IntoView {
+    let id = listing_id();
+    let listing = Resource::new(
+        move || id.get(),
+        |id| async move { get_listing(id.ok_or(AppError::NotFound)?).await },
+    );
+
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match listing.await {
+                    Ok(listing) => view! { <ListingDetailView listing /> }.into_any(),
+                    Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
+    let i18n = use_i18n();
+    let quantity = move || quantity_label(i18n, listing.quantity, listing.unit);
+    let category = move || category_label(i18n, listing.category);
+    let tags = listing.dietary_tags.clone();
+    let until = short_datetime(listing.available_until);
+
+    view! {
+        <article class="panel listing" data-testid="listing-detail">
+            {listing.photo.clone().map(|image| view! { <div class="photo"><Picture image alt=listing.item_name.clone() eager=true /></div> })}
+            <header class="listing-head">
+                <h1>{listing.item_name.clone()}</h1>
+                <StateBadge state=listing.state />
+            </header>
+            <p class="quantity">{quantity}</p>
+            <dl class="details">
+                <dt>{t!(i18n, field_category)}</dt>
+                <dd>{category}</dd>
+                {(!tags.is_empty()).then(|| {
+                    let tags = tags.clone();
+                    view! {
+                        <dt>{t!(i18n, field_dietary_tags)}</dt>
+                        <dd>{move || tags.iter().map(|&t| tag_label(i18n, t)).collect::<Vec<_>>().join(", ")}</dd>
+                    }
+                })}
+                <dt>{t!(i18n, field_business_name)}</dt>
+                <dd>{listing.business_name.clone()}</dd>
+                <dt>{t!(i18n, field_pickup_location)}</dt>
+                <dd>{listing.pickup_location.clone()}</dd>
+                {listing.pickup_from.map(|from| view! {
+                    <dt>{t!(i18n, field_pickup_from)}</dt>
+                    <dd>{short_datetime(from)}</dd>
+                })}
+                <dt>{t!(i18n, field_available_until)}</dt>
+                <dd>{until}</dd>
+            </dl>
+            {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
+            <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
+        </article>
+    }
+}
