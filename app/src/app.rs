@@ -15,6 +15,7 @@ use crate::{
     pages::{
         account::AccountPage,
         business::BusinessPage,
+        claims::MyClaimsPage,
         home::HomePage,
         listings::{BrowsePage, EditListingPage, ListingPage, NewListingPage},
         login::LoginPage,
@@ -93,6 +94,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
                         <Route path=path!("/business") view=BusinessPage ssr=SsrMode::Async />
                         <Route path=path!("/browse") view=BrowsePage ssr=SsrMode::Async />
+                        <Route path=path!("/claims") view=MyClaimsPage ssr=SsrMode::Async />
+
                         <Route path=path!("/listings/new") view=NewListingPage ssr=SsrMode::Async />
                         <Route path=path!("/listings/:id") view=ListingPage ssr=SsrMode::Async />
                         <Route path=path!("/listings/:id/edit") view=EditListingPage ssr=SsrMode::Async />

@@ -4,7 +4,7 @@ use leptos::{
 };
 
 use crate::{
-    dto::{Category, ListingCard, ListingDetail, Page, Sort},
+    dto::{Category, ListingCard, ListingDetail, OwnListing, Page, Sort},
     error::AppError,
 };
 
@@ -151,7 +151,7 @@ pub async fn get_listing(listing_id: i64) -> Result<ListingDetail, AppError> {
 
 /// The logged-in business's listings, newest first, in every state. Businesses only.
 #[server(endpoint = "my_listings")]
-pub async fn my_listings() -> Result<Vec<ListingDetail>, AppError> {
+pub async fn my_listings() -> Result<Vec<OwnListing>, AppError> {
     use crate::{api::respond, auth, domain, state::app_state};
 
     respond(

@@ -2,10 +2,13 @@
 //! caller itself, calls the domain and returns a DTO.
 
 mod accounts;
+mod claims;
 mod listings;
 mod stats;
 
 pub use accounts::*;
+pub use claims::*;
+
 pub use listings::*;
 pub use stats::*;
 

@@ -54,6 +54,8 @@ fn UserNav() -> impl IntoView {
             };
             view! {
                 <A href=home>{home_label}</A>
+                {(user.role == Role::Client).then(|| view! { <A href="/claims">{t!(i18n, nav_claims)}</A> })}
+
                 <span class="who" data-testid="who">
                     {user.display_name}
                     " "

@@ -1,4 +1,5 @@
 pub mod account;
+pub mod claim;
 pub mod error;
 pub mod form;
 pub mod language;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use entity::{image, listing, user};
+use entity::{claim, image, listing, user};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -22,8 +22,8 @@ use crate::{
         validate,
     },
     dto::{
-        Category, DietaryTag, ImageRef, ListingCard, ListingDetail, ListingState, Page, Role, Sort,
-        Unit, site_offset,
+        Category, Claimant, DietaryTag, ImageRef, ListingCard, ListingDetail, ListingState,
+        OwnListing, Page, Role, Sort, Unit, site_offset,
     },
     error::{AppError, Field, FieldError, Problem},
     limits::{DESCRIPTION_MAX, ITEM_NAME_MAX, MAX_DAYS_AHEAD, QUANTITY_MAX, SEARCH_MAX},
@@ -587,12 +587,13 @@ pub async fn get(
     detail(row, &business, &sizes, now)
 }
 
-/// A business's own listings, newest first, in every state. Businesses only.
+/// A business's own listings, newest first, in every state, with who claimed each claimed
+/// one. Businesses only.
 pub async fn mine(
     db: &impl ConnectionTrait,
     actor: Actor,
     now: DateTime<Utc>,
-) -> Result<Vec<ListingDetail>, AppError> {
+) -> Result<Vec<OwnListing>, AppError> {
     actor.require(Role::Business)?;
     let business = user::Entity::find_by_id(actor.user_id)
         .one(db)
@@ -611,9 +612,53 @@ pub async fn mine(
         .flatten()
         .collect();
     let sizes = image_sizes(db, keys).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut claimants: HashMap<i64, Claimant> = claim::Entity::find()
+        .filter(claim::Column::ListingId.is_in(ids))
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(claim, client)| {
+            let client = client?;
+            let claimant = Claimant {
+                contact_name: client.display_name,
+                phone: client.phone,
+                email: client.email,
+                claimed_at: claim.claimed_at,
+            };
+            Some((claim.listing_id, claimant))
+        })
+        .collect();
     rows.into_iter()
-        .map(|row| detail(row, &business, &sizes, now))
+        .map(|row| {
+            let claimed_by = claimants.remove(&row.id);
+            Ok(OwnListing {
+                listing: detail(row, &business, &sizes, now)?,
+                claimed_by,
+            })
+        })
         .collect()
+}
+
+/// The thumbnail of a listing, with its size.
+pub async fn thumbnail_of(
+    db: &impl ConnectionTrait,
+    row: &listing::Model,
+) -> Result<Option<ImageRef>, AppError> {
+    let Some(key) = row.thumb_key.clone() else {
+        return Ok(None);
+    };
+    let sizes = image_sizes(db, [key.clone()]).await?;
+    Ok(sizes.get(&key).map(|&(width, height)| ImageRef {
+        url: images::url(&key),
+        width,
+        height,
+    }))
+}
+
+pub fn unit_of(row: &listing::Model) -> Result<Unit, AppError> {
+    code(&row.unit, Unit::parse)
 }
 
 /// Widths and heights of stored images (never their bytes).

@@ -2,6 +2,7 @@
 //! Leptos types, so they are tested on SQLite and PostgreSQL without a browser.
 
 pub mod accounts;
+pub mod claims;
 pub mod clock;
 pub mod events;
 pub mod images;

@@ -8,7 +8,7 @@ use crate::{
         error::ErrorMessage,
         listing::{Picture, StateBadge, quantity_label},
     },
-    dto::{ListingDetail, ListingState, short_datetime},
+    dto::{ListingState, OwnListing, short_datetime},
     i18n::*,
 };
 
@@ -70,8 +70,12 @@ pub fn BusinessPage() -> impl IntoView {
 }
 
 #[component]
-fn MyListing(listing: ListingDetail, withdraw: ServerAction<WithdrawListing>) -> impl IntoView {
+fn MyListing(listing: OwnListing, withdraw: ServerAction<WithdrawListing>) -> impl IntoView {
     let i18n = use_i18n();
+    let OwnListing {
+        listing,
+        claimed_by,
+    } = listing;
     let quantity = move || quantity_label(i18n, listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
     let available = listing.state == ListingState::Available;
@@ -86,6 +90,18 @@ fn MyListing(listing: ListingDetail, withdraw: ServerAction<WithdrawListing>) ->
                 " "
                 <StateBadge state=listing.state />
                 <p class="muted">{quantity} " · " {t!(i18n, available_until_short, time = move || until.clone())}</p>
+                {claimed_by.map(|who| view! {
+                    <dl class="details claimant" data-testid="claimant">
+                        <dt>{t!(i18n, claimed_by)}</dt>
+                        <dd>{who.contact_name}</dd>
+                        <dt>{t!(i18n, field_phone)}</dt>
+                        <dd><a href=format!("tel:{}", who.phone)>{who.phone.clone()}</a></dd>
+                        <dt>{t!(i18n, field_email)}</dt>
+                        <dd><a href=format!("mailto:{}", who.email)>{who.email.clone()}</a></dd>
+                        <dt>{t!(i18n, claimed_at)}</dt>
+                        <dd>{short_datetime(who.claimed_at)}</dd>
+                    </dl>
+                })}
             </div>
             {available.then(|| view! {
                 <div class="row-actions">

@@ -8,6 +8,7 @@ use leptos_router::{
 use crate::{
     api::{form_echo, get_listing, list_listings, my_business},
     components::{
+        claim::ClaimBox,
         error::ErrorMessage,
         listing::{
             ListingCardView, ListingEditor, Picture, StateBadge, category_label, quantity_label,
@@ -247,6 +248,7 @@ fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
                 <dd>{until}</dd>
             </dl>
             {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
+            <ClaimBox listing_id=listing.id state=listing.state />
             <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
         </article>
     }

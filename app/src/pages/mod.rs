@@ -1,5 +1,6 @@
 pub mod account;
 pub mod business;
+pub mod claims;
 pub mod home;
 pub mod listings;
 

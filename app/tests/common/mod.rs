@@ -52,8 +52,39 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
     encode(&picture(width, height), ImageFormat::Jpeg)
 }
 
+/// One processed photo, made once per test binary.
 pub fn photo() -> Photo {
-    images::process(&jpeg(800, 600)).unwrap()
+    static PHOTO: std::sync::OnceLock<Photo> = std::sync::OnceLock::new();
+    PHOTO
+        .get_or_init(|| images::process(&jpeg(800, 600)).unwrap())
+        .clone()
+}
+
+/// `count` clients inserted directly, sharing one password hash (hashing is the slow part of
+/// registering, and registration has tests of its own).
+pub async fn many_clients(db: &DatabaseConnection, count: usize) -> Vec<Actor> {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let hash = accounts::hash_password("banane-douce-77".into())
+        .await
+        .unwrap();
+    let mut actors = Vec::with_capacity(count);
+    for i in 0..count {
+        let user = entity::user::ActiveModel {
+            role: Set("client".into()),
+            email: Set(format!("client{i}@example.cm")),
+            phone: Set("+237699000000".into()),
+            password_hash: Set(hash.clone()),
+            display_name: Set(format!("Client {i}")),
+            language: Set("en".into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        actors.push(accounts::actor_of(&user).unwrap());
+    }
+    actors
 }
 
 /// A listing form that passes every rule, available for `hours` from `now`.

@@ -1,0 +1,240 @@
+//! The atomic claim, on SQLite and on the real PostgreSQL.
+
+mod common;
+
+use app::{
+    domain::{
+        accounts::Actor,
+        claims,
+        events::{DomainEvent, RecordedEvents},
+        listings,
+    },
+    dto::{ListingState, Role},
+    error::AppError,
+};
+use chrono::{Duration, SubsecRound, Utc};
+use entity::claim;
+use futures_util::future::join_all;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use testkit::TestDb;
+
+fn now() -> chrono::DateTime<Utc> {
+    Utc::now().trunc_subsecs(0)
+}
+
+async fn post(db: &DatabaseConnection, business: Actor, hours: i64) -> i64 {
+    let now = now();
+    let events = RecordedEvents::default();
+    listings::create(
+        db,
+        &events,
+        business,
+        &common::form(now, hours),
+        Some(Ok(common::photo())),
+        now,
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let id = post(&t.db, business, 3).await;
+        let events = RecordedEvents::default();
+
+        let claim = claims::claim(&t.db, &events, client, id, now())
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e:?}", t.backend));
+        assert_eq!(claim.listing_id, id);
+        assert_eq!(claim.business_name, "Boulangerie du Coin");
+        assert_eq!(claim.pickup_location, "Rue Joss, Akwa, Douala");
+        assert_eq!(claim.business_phone, "+237677123456");
+        assert_eq!(claim.business_email, "bakery@example.cm");
+        assert_eq!(
+            events.take(),
+            vec![DomainEvent::ListingClaimed {
+                listing_id: id,
+                business_id: business.user_id,
+                client_id: client.user_id
+            }]
+        );
+        assert_eq!(
+            listings::get(&t.db, id, now()).await.unwrap().state,
+            ListingState::Claimed,
+            "{}",
+            t.backend
+        );
+        assert_eq!(
+            claims::mine(&t.db, client).await.unwrap(),
+            vec![claim.clone()]
+        );
+
+        let own = listings::mine(&t.db, business, now()).await.unwrap();
+        let claimant = own[0]
+            .claimed_by
+            .as_ref()
+            .expect("the business sees who claimed it");
+        assert_eq!(
+            (claimant.contact_name.as_str(), claimant.email.as_str()),
+            ("Boulangerie du Coin", "amina@example.cm")
+        );
+        assert_eq!(claimant.claimed_at, claim.claimed_at);
+    }
+}
+
+#[tokio::test]
+async fn only_clients_claim_and_only_what_is_still_available() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let other = common::user(&t.db, Role::Client, "paul@example.cm").await;
+        let events = RecordedEvents::default();
+        let id = post(&t.db, business, 1).await;
+
+        assert_eq!(
+            claims::claim(&t.db, &events, business, id, now()).await,
+            Err(AppError::Forbidden)
+        );
+        assert_eq!(
+            claims::claim(&t.db, &events, client, 999_999, now()).await,
+            Err(AppError::NotFound)
+        );
+
+        let expired = Err(AppError::Unavailable {
+            state: ListingState::Expired,
+        });
+        assert_eq!(
+            claims::claim(&t.db, &events, client, id, now() + Duration::hours(2)).await,
+            expired,
+            "{}",
+            t.backend
+        );
+
+        let withdrawn_id = post(&t.db, business, 3).await;
+        listings::withdraw(&t.db, &events, business, withdrawn_id, now())
+            .await
+            .unwrap();
+        let withdrawn = Err(AppError::Unavailable {
+            state: ListingState::Withdrawn,
+        });
+        assert_eq!(
+            claims::claim(&t.db, &events, client, withdrawn_id, now()).await,
+            withdrawn
+        );
+
+        claims::claim(&t.db, &events, client, id, now())
+            .await
+            .unwrap();
+        let taken = Err(AppError::Unavailable {
+            state: ListingState::Claimed,
+        });
+        assert_eq!(claims::claim(&t.db, &events, other, id, now()).await, taken);
+        assert_eq!(
+            claims::claim(&t.db, &events, client, id, now()).await,
+            taken,
+            "not twice by the same client either"
+        );
+        assert_eq!(claim::Entity::find().count(&t.db).await.unwrap(), 1);
+        assert_eq!(
+            claims::mine(&t.db, business).await,
+            Err(AppError::Forbidden)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_clients_claiming_at_once_make_exactly_one_claim() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let id = post(&t.db, business, 3).await;
+        let clients = common::many_clients(&t.db, 100).await;
+        let events = RecordedEvents::default();
+        let now = now();
+
+        let results = join_all(
+            clients
+                .iter()
+                .map(|&c| claims::claim(&t.db, &events, c, id, now)),
+        )
+        .await;
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        let taken = results
+            .iter()
+            .filter(|r| {
+                **r == Err(AppError::Unavailable {
+                    state: ListingState::Claimed,
+                })
+            })
+            .count();
+        assert_eq!(
+            (won, taken),
+            (1, 99),
+            "{}: {:?}",
+            t.backend,
+            results.iter().filter(|r| r.is_err()).next()
+        );
+        assert_eq!(
+            claim::Entity::find()
+                .filter(claim::Column::ListingId.eq(id))
+                .count(&t.db)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(events.take().len(), 1, "one claim, one event");
+    }
+}
+
+#[tokio::test]
+async fn a_thousand_claims_over_a_hundred_listings_claim_each_listing_once() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let mut ids = Vec::new();
+        for _ in 0..100 {
+            ids.push(post(&t.db, business, 3).await);
+        }
+        let clients = common::many_clients(&t.db, 10).await;
+        let events = RecordedEvents::default();
+        let now = now();
+
+        // Every client tries every listing, all at once, in a different order each.
+        let attempts = clients.iter().enumerate().flat_map(|(n, &client)| {
+            let mut order = ids.clone();
+            order.rotate_left(n * 7 % ids.len());
+            order.into_iter().map(move |id| (client, id))
+        });
+        let results =
+            join_all(attempts.map(|(client, id)| claims::claim(&t.db, &events, client, id, now)))
+                .await;
+        assert_eq!(results.len(), 1000);
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            100,
+            "{}",
+            t.backend
+        );
+        assert!(
+            results.iter().all(|r| r.is_ok()
+                || *r
+                    == Err(AppError::Unavailable {
+                        state: ListingState::Claimed
+                    })),
+            "{}: {:?}",
+            t.backend,
+            results.iter().find(|r| r.is_err()
+                && **r
+                    != Err(AppError::Unavailable {
+                        state: ListingState::Claimed
+                    }))
+        );
+        let rows = claim::Entity::find().all(&t.db).await.unwrap();
+        assert_eq!(rows.len(), 100);
+        let mut claimed: Vec<i64> = rows.iter().map(|c| c.listing_id).collect();
+        claimed.sort_unstable();
+        ids.sort_unstable();
+        assert_eq!(claimed, ids, "each listing exactly once");
+    }
+}
