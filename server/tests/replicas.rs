@@ -1,96 +1,15 @@
 //! Two replicas on their own ports, sharing the real PostgreSQL and Redis: whatever one does
 //! with a session, the other sees.
 
-use std::net::SocketAddr;
+mod common;
 
-use clap::Parser;
-use reqwest::{StatusCode, header};
-use server::{config::Config, startup};
+use common::{call, redis_url, register, replica};
+use reqwest::StatusCode;
 use testkit::{Backend, TestDb};
-use tokio::net::TcpListener;
 use tower_sessions_redis_store::fred::{
     interfaces::{ClientLike, KeysInterface},
     prelude::{Builder, Config as RedisConfig},
 };
-
-const REDIS_URL: &str = "redis://127.0.0.1:6379";
-
-fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| REDIS_URL.to_owned())
-}
-
-/// Starts a replica on a free port and returns its base URL.
-async fn replica(database_url: &str, key_prefix: &str) -> String {
-    let redis = redis_url();
-    let config = Config::try_parse_from([
-        "foodbridge",
-        "--database-url",
-        database_url,
-        "--redis-url",
-        &redis,
-        "--redis-key-prefix",
-        key_prefix,
-    ])
-    .unwrap();
-    let app = startup::app(&config).await.expect("replica starts");
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
-    format!("http://{addr}")
-}
-
-/// Calls a server function as a script would: form fields in, JSON out.
-async fn call(
-    base: &str,
-    endpoint: &str,
-    cookie: Option<&str>,
-    form: &[(&str, &str)],
-) -> (StatusCode, Option<String>, String) {
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(30))
-        .build()
-        .unwrap();
-    let mut request = client
-        .post(format!("{base}/api/{endpoint}"))
-        .header(header::ACCEPT, "application/json")
-        .form(form);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
-    (status, cookie, response.text().await.unwrap())
-}
-
-async fn register(base: &str, email: &str) -> String {
-    let (status, cookie, body) = call(
-        base,
-        "register",
-        None,
-        &[
-            ("role", "client"),
-            ("display_name", "Amina"),
-            ("email", email),
-            ("phone", "677123456"),
-            ("password", "banane-douce-77"),
-            ("language", "en"),
-        ],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    cookie.expect("a session cookie")
-}
 
 /// Removes what a test left in Redis under its prefix.
 async fn remove_keys(keys: &[String]) {
@@ -112,7 +31,7 @@ async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
         replica(&t.url, &prefix).await,
     );
 
-    let cookie = register(&a, "amina@example.cm").await;
+    let cookie = register(&a, "client", "amina@example.cm").await;
     let (status, _, body) = call(&b, "current_user", Some(&cookie), &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
@@ -136,7 +55,7 @@ async fn logging_in_gives_a_new_session_id() {
     let t = TestDb::new(Backend::Postgres).await;
     let prefix = format!("{}:", testkit::unique_name("fbtest"));
     let a = replica(&t.url, &prefix).await;
-    let first = register(&a, "amina@example.cm").await;
+    let first = register(&a, "client", "amina@example.cm").await;
 
     let login = [
         ("email", "amina@example.cm"),
@@ -159,7 +78,7 @@ async fn failed_logins_are_counted_across_replicas() {
         replica(&t.url, &prefix).await,
         replica(&t.url, &prefix).await,
     );
-    let cookie = register(&a, "amina@example.cm").await;
+    let cookie = register(&a, "client", "amina@example.cm").await;
     call(&a, "logout", Some(&cookie), &[]).await;
 
     let wrong = [

@@ -12,14 +12,16 @@ pub async fn claim_listing(listing_id: i64) -> Result<ClaimView, AppError> {
         async {
             let actor = auth::require_client().await?;
             let state = app_state()?;
-            domain::claims::claim(
-                &state.db,
-                state.events.as_ref(),
-                actor,
-                listing_id,
-                domain::clock::now(),
-            )
-            .await
+            let now = domain::clock::now();
+            let claim =
+                domain::claims::claim(&state.db, state.events.as_ref(), actor, listing_id, now)
+                    .await?;
+            // Hydrated, the page shows the answer in place; a plain form post goes to the
+            // client's claims, where the new one is confirmed.
+            if auth::is_plain_form_post() {
+                leptos_axum::redirect(&format!("/claims?claimed={listing_id}"));
+            }
+            Ok(claim)
         }
         .await,
     )

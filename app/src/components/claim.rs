@@ -40,6 +40,19 @@ pub fn ClaimDetails(claim: ClaimView) -> impl IntoView {
     }
 }
 
+/// "It's yours!", with how to collect.
+#[component]
+pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="panel confirmation" role="status" data-testid="claim-confirmation">
+            <h2>{t!(i18n, claim_done)}</h2>
+            <p>{t!(i18n, claim_done_body)}</p>
+            <ClaimDetails claim />
+        </section>
+    }
+}
+
 /// The claim button of a listing's page, for clients; its confirmation, or why it failed.
 /// A plain form without JavaScript: the answer then comes back to this page.
 #[component]
@@ -52,14 +65,7 @@ pub fn ClaimBox(listing_id: i64, state: ListingState) -> impl IntoView {
         let is_client =
             matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
         match claim.value().get() {
-            Some(Ok(claim)) => view! {
-                <section class="confirmation" role="status" data-testid="claim-confirmation">
-                    <h2>{t!(i18n, claim_done)}</h2>
-                    <p>{t!(i18n, claim_done_body)}</p>
-                    <ClaimDetails claim />
-                </section>
-            }
-            .into_any(),
+            Some(Ok(claim)) => view! { <ClaimConfirmation claim /> }.into_any(),
             Some(Err(error)) => view! { <ErrorMessage error /> }.into_any(),
             None if state == ListingState::Available && is_client => view! {
                 <ActionForm action=claim attr:class="claim-form">

@@ -1,0 +1,90 @@
+//! Helpers shared by the tests that run real replicas on real ports.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use reqwest::{StatusCode, header};
+use server::{config::Config, startup};
+use tokio::net::TcpListener;
+
+pub const REDIS_URL: &str = "redis://127.0.0.1:6379";
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| REDIS_URL.to_owned())
+}
+
+/// Starts a replica on a free port and returns its base URL.
+pub async fn replica(database_url: &str, key_prefix: &str) -> String {
+    let redis = redis_url();
+    let config = Config::try_parse_from([
+        "foodbridge",
+        "--database-url",
+        database_url,
+        "--redis-url",
+        &redis,
+        "--redis-key-prefix",
+        key_prefix,
+    ])
+    .unwrap();
+    let app = startup::app(&config).await.expect("replica starts");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{addr}")
+}
+
+/// Calls a server function as a script would: form fields in, JSON out.
+pub async fn call(
+    base: &str,
+    endpoint: &str,
+    cookie: Option<&str>,
+    form: &[(&str, &str)],
+) -> (StatusCode, Option<String>, String) {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap();
+    let mut request = client
+        .post(format!("{base}/api/{endpoint}"))
+        .header(header::ACCEPT, "application/json")
+        .form(form);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (status, cookie, response.text().await.unwrap())
+}
+
+/// Registers a `role` account and returns its session cookie.
+pub async fn register(base: &str, role: &str, email: &str) -> String {
+    let (status, cookie, body) = call(
+        base,
+        "register",
+        None,
+        &[
+            ("role", role),
+            ("display_name", "Amina"),
+            ("pickup_location", "Rue Joss, Akwa, Douala"),
+            ("email", email),
+            ("phone", "677123456"),
+            ("password", "banane-douce-77"),
+            ("language", "en"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    cookie.expect("a session cookie")
+}
