@@ -174,7 +174,7 @@ async fn a_hundred_clients_claiming_at_once_make_exactly_one_claim() {
             (1, 99),
             "{}: {:?}",
             t.backend,
-            results.iter().filter(|r| r.is_err()).next()
+            results.iter().find(|r| r.is_err())
         );
         assert_eq!(
             claim::Entity::find()

@@ -244,7 +244,7 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
         );
 
         let mine = listings::mine(&t.db, owner, now).await.unwrap();
-        let states: Vec<_> = mine.iter().map(|l| l.state).collect();
+        let states: Vec<_> = mine.iter().map(|l| l.listing.state).collect();
         assert_eq!(
             states,
             vec![
