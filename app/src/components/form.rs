@@ -32,6 +32,19 @@ impl FormState {
             kept: StoredValue::new(kept),
         }
     }
+
+    /// What is wrong with `field` after a refused submit, in the user's language.
+    pub fn message(
+        self,
+        field: Field,
+    ) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+        let i18n = use_i18n();
+        move || {
+            self.error
+                .get()
+                .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
+        }
+    }
 }
 
 /// A labelled input with its hint and, after a refused submit, what is wrong with it.
@@ -52,15 +65,10 @@ pub fn TextField(
     #[prop(default = true)] required: bool,
     #[prop(optional)] inputmode: Option<&'static str>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = format!("field-{name}");
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let problem = move || {
-        form.error
-            .get()
-            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
-    };
+    let problem = form.message(field);
     // Passwords are never put back into a form.
     let value = (kind != "password").then(|| {
         form.kept
@@ -129,14 +137,9 @@ pub fn SelectField(
     #[prop(optional_no_strip)]
     initial: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
-    let problem = move || {
-        form.error
-            .get()
-            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
-    };
+    let problem = form.message(field);
     let selected = form
         .kept
         .with_value(|kept| kept.get(name).cloned())
@@ -169,12 +172,7 @@ pub fn CheckboxGroup(
     options: Vec<(&'static str, Signal<String>)>,
     #[prop(optional)] initial: Vec<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let problem = move || {
-        form.error
-            .get()
-            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
-    };
+    let problem = form.message(field);
     let checked: Vec<String> = form
         .kept
         .with_value(|kept| {
@@ -215,14 +213,9 @@ pub fn TextArea(
     maxlength: usize,
     #[prop(optional_no_strip)] initial: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
-    let problem = move || {
-        form.error
-            .get()
-            .and_then(|e| e.problem(field).map(|p| problem_text(i18n, p)))
-    };
+    let problem = form.message(field);
     let value = form
         .kept
         .with_value(|kept| kept.get(name).cloned())

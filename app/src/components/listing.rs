@@ -190,12 +190,7 @@ pub fn ListingEditor(
         .iter()
         .map(|&t| (t.as_str(), Signal::derive(move || tag_label(i18n, t))))
         .collect();
-    let photo_problem = move || {
-        form.error.get().and_then(|e| {
-            e.problem(Field::Photo)
-                .map(|p| crate::components::error::problem_text(i18n, p))
-        })
-    };
+    let photo_problem = form.message(Field::Photo);
     let e = existing.as_ref();
     let current_photo = e.and_then(|l| l.thumbnail.clone());
     let is_new = existing.is_none();
