@@ -4,7 +4,6 @@ mod common;
 
 use app::{
     domain::{
-        accounts::Actor,
         claims,
         events::{DomainEvent, RecordedEvents},
         listings,
@@ -12,40 +11,21 @@ use app::{
     dto::{ListingState, Role},
     error::AppError,
 };
-use chrono::{Duration, SubsecRound, Utc};
+use chrono::Duration;
 use entity::claim;
 use futures_util::future::join_all;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use testkit::TestDb;
-
-fn now() -> chrono::DateTime<Utc> {
-    Utc::now().trunc_subsecs(0)
-}
-
-async fn post(db: &DatabaseConnection, business: Actor, hours: i64) -> i64 {
-    let now = now();
-    let events = RecordedEvents::default();
-    listings::create(
-        db,
-        &events,
-        business,
-        &common::form(now, hours),
-        Some(Ok(common::photo())),
-        now,
-    )
-    .await
-    .unwrap()
-}
 
 #[tokio::test]
 async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
     for t in TestDb::each().await {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
         let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
-        let id = post(&t.db, business, 3).await;
+        let id = common::post_listing(&t.db, business, 3).await;
         let events = RecordedEvents::default();
 
-        let claim = claims::claim(&t.db, &events, client, id, now())
+        let claim = claims::claim(&t.db, &events, client, id, common::now())
             .await
             .unwrap_or_else(|e| panic!("{}: {e:?}", t.backend));
         assert_eq!(claim.listing_id, id);
@@ -62,7 +42,7 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
             }]
         );
         assert_eq!(
-            listings::get(&t.db, id, now()).await.unwrap().state,
+            listings::get(&t.db, id, common::now()).await.unwrap().state,
             ListingState::Claimed,
             "{}",
             t.backend
@@ -72,7 +52,9 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
             vec![claim.clone()]
         );
 
-        let own = listings::mine(&t.db, business, now()).await.unwrap();
+        let own = listings::mine(&t.db, business, common::now())
+            .await
+            .unwrap();
         let claimant = own[0]
             .claimed_by
             .as_ref()
@@ -92,14 +74,14 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
         let other = common::user(&t.db, Role::Client, "paul@example.cm").await;
         let events = RecordedEvents::default();
-        let id = post(&t.db, business, 1).await;
+        let id = common::post_listing(&t.db, business, 1).await;
 
         assert_eq!(
-            claims::claim(&t.db, &events, business, id, now()).await,
+            claims::claim(&t.db, &events, business, id, common::now()).await,
             Err(AppError::Forbidden)
         );
         assert_eq!(
-            claims::claim(&t.db, &events, client, 999_999, now()).await,
+            claims::claim(&t.db, &events, client, 999_999, common::now()).await,
             Err(AppError::NotFound)
         );
 
@@ -107,33 +89,43 @@ async fn only_clients_claim_and_only_what_is_still_available() {
             state: ListingState::Expired,
         });
         assert_eq!(
-            claims::claim(&t.db, &events, client, id, now() + Duration::hours(2)).await,
+            claims::claim(
+                &t.db,
+                &events,
+                client,
+                id,
+                common::now() + Duration::hours(2)
+            )
+            .await,
             expired,
             "{}",
             t.backend
         );
 
-        let withdrawn_id = post(&t.db, business, 3).await;
-        listings::withdraw(&t.db, &events, business, withdrawn_id, now())
+        let withdrawn_id = common::post_listing(&t.db, business, 3).await;
+        listings::withdraw(&t.db, &events, business, withdrawn_id, common::now())
             .await
             .unwrap();
         let withdrawn = Err(AppError::Unavailable {
             state: ListingState::Withdrawn,
         });
         assert_eq!(
-            claims::claim(&t.db, &events, client, withdrawn_id, now()).await,
+            claims::claim(&t.db, &events, client, withdrawn_id, common::now()).await,
             withdrawn
         );
 
-        claims::claim(&t.db, &events, client, id, now())
+        claims::claim(&t.db, &events, client, id, common::now())
             .await
             .unwrap();
         let taken = Err(AppError::Unavailable {
             state: ListingState::Claimed,
         });
-        assert_eq!(claims::claim(&t.db, &events, other, id, now()).await, taken);
         assert_eq!(
-            claims::claim(&t.db, &events, client, id, now()).await,
+            claims::claim(&t.db, &events, other, id, common::now()).await,
+            taken
+        );
+        assert_eq!(
+            claims::claim(&t.db, &events, client, id, common::now()).await,
             taken,
             "not twice by the same client either"
         );
@@ -149,10 +141,10 @@ async fn only_clients_claim_and_only_what_is_still_available() {
 async fn a_hundred_clients_claiming_at_once_make_exactly_one_claim() {
     for t in TestDb::each().await {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
-        let id = post(&t.db, business, 3).await;
+        let id = common::post_listing(&t.db, business, 3).await;
         let clients = common::many_clients(&t.db, 100).await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
 
         let results = join_all(
             clients
@@ -194,11 +186,11 @@ async fn a_thousand_claims_over_a_hundred_listings_claim_each_listing_once() {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
         let mut ids = Vec::new();
         for _ in 0..100 {
-            ids.push(post(&t.db, business, 3).await);
+            ids.push(common::post_listing(&t.db, business, 3).await);
         }
         let clients = common::many_clients(&t.db, 10).await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
 
         // Every client tries every listing, all at once, in a different order each.
         let attempts = clients.iter().enumerate().flat_map(|(n, &client)| {

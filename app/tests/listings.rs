@@ -12,23 +12,19 @@ use app::{
     dto::{Category, ListingState, Role, Sort},
     error::AppError,
 };
-use chrono::{Duration, SubsecRound, Utc};
+use chrono::Duration;
 use entity::listing;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
 };
 use testkit::{Backend, TestDb};
 
-fn now() -> chrono::DateTime<Utc> {
-    Utc::now().trunc_subsecs(0)
-}
-
 #[tokio::test]
 async fn a_business_posts_a_listing_with_its_photo() {
     for t in TestDb::each().await {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
         let id = listings::create(
             &t.db,
             &events,
@@ -67,7 +63,7 @@ async fn a_client_cannot_post() {
     for t in TestDb::each().await {
         let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
         let result = listings::create(
             &t.db,
             &events,
@@ -88,18 +84,8 @@ async fn a_client_cannot_post() {
 async fn a_listing_is_available_until_its_deadline_and_not_a_second_longer() {
     for t in TestDb::each().await {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
-        let events = RecordedEvents::default();
-        let now = now();
-        let id = listings::create(
-            &t.db,
-            &events,
-            business,
-            &common::form(now, 1),
-            Some(Ok(common::photo())),
-            now,
-        )
-        .await
-        .unwrap();
+        let now = common::now();
+        let id = common::post_listing(&t.db, business, 1).await;
         let deadline = listings::get(&t.db, id, now).await.unwrap().available_until;
         let query = BrowseQuery::default();
 
@@ -139,7 +125,7 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
         let other = common::user(&t.db, Role::Business, "other@example.cm").await;
         let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
         let three_hours = common::form(now, 3);
         let post = || {
             listings::create(
@@ -266,7 +252,7 @@ async fn clients_search_by_text_and_category() {
     for t in TestDb::each().await {
         let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
         let events = RecordedEvents::default();
-        let now = now();
+        let now = common::now();
         let mut rice = common::form(now, 3);
         rice.item_name = "Riz sauté".into();
         rice.category = "prepared_meals".into();
@@ -328,7 +314,7 @@ async fn clients_search_by_text_and_category() {
 /// ending in reverse order, with every tenth one withdrawn and every ninth one expired.
 async fn many_listings(t: &TestDb, count: i64) -> HashMap<i64, listing::Model> {
     let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
-    let now = now();
+    let now = common::now();
     let mut rows = Vec::new();
     for i in 0..count {
         let withdrawn = i % 10 == 0;
@@ -375,7 +361,7 @@ async fn walking_every_page_of_ten_thousand_listings_shows_each_available_one_ex
     let t = TestDb::new(Backend::Postgres).await;
     let available = many_listings(&t, 10_000).await;
     assert!(available.len() > 7_000, "{}", available.len());
-    let now = now();
+    let now = common::now();
 
     for sort in [Sort::Newest, Sort::EndingSoon] {
         let mut seen = Vec::new();

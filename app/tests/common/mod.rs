@@ -100,3 +100,25 @@ pub fn form(now: DateTime<Utc>, hours: i64) -> ListingForm {
         available_until: datetime_local(now + Duration::hours(hours)),
     }
 }
+
+/// Now, in whole seconds (as the domain's clock).
+pub fn now() -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    Utc::now().trunc_subsecs(0)
+}
+
+/// Posts a listing with a photo for `business`, available for `hours`.
+pub async fn post_listing(db: &DatabaseConnection, business: Actor, hours: i64) -> i64 {
+    let now = now();
+    let events = app::domain::events::RecordedEvents::default();
+    app::domain::listings::create(
+        db,
+        &events,
+        business,
+        &form(now, hours),
+        Some(Ok(photo())),
+        now,
+    )
+    .await
+    .unwrap()
+}
