@@ -10,6 +10,8 @@ const serverBin = process.env.FOODBRIDGE_SERVER_BIN ?? path.join(targetDir, 'deb
 const dataDir = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), 'foodbridge-e2e');
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://127.0.0.1:${port}`;
+/** Where the server writes its emails as `.eml` files (no SMTP_URL here). */
+export const mailDir = path.join(dataDir, 'mail');
 
 export default defineConfig({
   testDir: './tests',
@@ -49,7 +51,7 @@ export default defineConfig({
       DATABASE_URL: `sqlite://${path.join(dataDir, 'e2e.db')}?mode=rwc`,
       LISTEN_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
-      MAIL_DIR: path.join(dataDir, 'mail'),
+      MAIL_DIR: mailDir,
       RUST_LOG: 'warn',
     },
   },

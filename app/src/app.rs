@@ -8,7 +8,7 @@ use leptos_router::{
 
 use crate::{
     api::current_user,
-    components::layout::Layout,
+    components::{language, layout::Layout},
     dto::Account,
     error::AppError,
     i18n::*,
@@ -80,7 +80,7 @@ pub fn App() -> impl IntoView {
     // Every route renders Async: the server waits for the data, so each page is complete
     // before any JavaScript runs (and when it never does).
     view! {
-        <I18nContextProvider>
+        <I18nContextProvider cookie_options=language::cookie_options()>
             <Stylesheet id="leptos" href="/pkg/foodbridge.css" />
             <Title text="FoodBridge" />
             <Router>

@@ -29,11 +29,12 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// The logged-in user, if any.
 pub async fn actor() -> Result<Option<Actor>, AppError> {
-    session()
-        .await?
-        .get::<Actor>(ACTOR_KEY)
-        .await
-        .map_err(session_error)
+    actor_in(&session().await?).await
+}
+
+/// The user logged in to `session`, if any (for plain axum handlers).
+pub async fn actor_in(session: &Session) -> Result<Option<Actor>, AppError> {
+    session.get::<Actor>(ACTOR_KEY).await.map_err(session_error)
 }
 
 pub async fn require_user() -> Result<Actor, AppError> {
@@ -66,14 +67,16 @@ pub async fn log_out() -> Result<(), AppError> {
 /// True for a plain HTML form post (JavaScript off): the answer is then a redirect, not data.
 /// (A page being rendered is a GET: its status is the server function's.)
 pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| {
-        parts.method == axum::http::Method::POST
-            && parts
-                .headers
-                .get(axum::http::header::ACCEPT)
-                .and_then(|accept| accept.to_str().ok())
-                .is_some_and(|accept| accept.contains("text/html"))
-    })
+    use_context::<Parts>().is_some_and(|parts| is_form_post(&parts.method, &parts.headers))
+}
+
+/// [`is_plain_form_post`] for a request seen outside Leptos (axum middleware).
+pub fn is_form_post(method: &axum::http::Method, headers: &axum::http::HeaderMap) -> bool {
+    method == axum::http::Method::POST
+        && headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
 }
 
 /// Keeps what a refused plain form post held, for the page it goes back to. With JavaScript

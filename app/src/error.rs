@@ -8,6 +8,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::limits::MAX_UPLOAD_BYTES;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("not logged in")]
@@ -99,6 +101,15 @@ pub enum Problem {
     },
     /// A photo whose data is cut short or damaged.
     PhotoDamaged,
+}
+
+impl Problem {
+    /// The photo is over [`MAX_UPLOAD_BYTES`].
+    pub fn photo_too_large() -> Self {
+        Problem::PhotoTooLarge {
+            max_mb: (MAX_UPLOAD_BYTES / (1024 * 1024)) as u32,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

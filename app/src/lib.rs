@@ -15,6 +15,9 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod emails;
+
+#[cfg(feature = "ssr")]
 pub mod ratelimit;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -1,5 +1,7 @@
-//! Failed-login limits, per account and per client address. Counted in Redis when configured,
-//! so the limit holds across every replica; in this process otherwise.
+//! Limits on failed attempts: logins, per account and per client address, and registrations
+//! refused because the email is taken (which would otherwise let anyone test which emails have
+//! accounts), per client address. Counted in Redis when configured, so the limits hold across
+//! every replica; in this process otherwise.
 
 use std::{
     collections::HashMap,
@@ -18,6 +20,9 @@ pub const ACCOUNT_LIMIT: u32 = 5;
 /// Failures allowed from one address per window. Higher than per account: many people in
 /// Cameroon share an address behind their mobile carrier's NAT.
 pub const ADDRESS_LIMIT: u32 = 20;
+/// Registrations refused for a taken email allowed from one address per window: a person
+/// mistyping or forgetting an account needs a few; testing a list of emails needs many.
+pub const TAKEN_EMAIL_LIMIT: u32 = 10;
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 
 /// One counter: what it counts and how many failures it allows.
@@ -41,22 +46,30 @@ impl Counter {
             limit: ADDRESS_LIMIT,
         }
     }
+
+    pub fn taken_emails(ip: &str) -> Self {
+        Counter {
+            key: format!("register:taken:{ip}"),
+            limit: TAKEN_EMAIL_LIMIT,
+        }
+    }
 }
 
 #[derive(Clone)]
-pub enum LoginLimiter {
+pub enum FailureLimiter {
     Local(Arc<Mutex<HashMap<String, (u32, Instant)>>>),
     Redis { pool: RedisPool, prefix: String },
 }
 
-impl LoginLimiter {
+impl FailureLimiter {
     pub fn local() -> Self {
-        LoginLimiter::Local(Arc::default())
+        FailureLimiter::Local(Arc::default())
     }
 
-    /// Keys are `{prefix}login:…`, so several deployments (or test runs) can share one Redis.
+    /// Keys are `{prefix}login:…` and `{prefix}register:…`, so several deployments (or test
+    /// runs) can share one Redis.
     pub fn redis(pool: RedisPool, prefix: impl Into<String>) -> Self {
-        LoginLimiter::Redis {
+        FailureLimiter::Redis {
             pool,
             prefix: prefix.into(),
         }
@@ -89,10 +102,10 @@ impl LoginLimiter {
     /// Forgets the failures on `counter` (after a successful login).
     pub async fn reset(&self, counter: &Counter) {
         match self {
-            LoginLimiter::Local(map) => {
+            FailureLimiter::Local(map) => {
                 lock(map).remove(&counter.key);
             }
-            LoginLimiter::Redis { pool, prefix } => {
+            FailureLimiter::Redis { pool, prefix } => {
                 if let Err(e) = pool.del::<i64, _>(format!("{prefix}{}", counter.key)).await {
                     tracing::warn!(error = %e, "rate limit: Redis unavailable");
                 }
@@ -103,13 +116,13 @@ impl LoginLimiter {
     /// Failures so far and the time left in the window.
     async fn read(&self, key: &str) -> (u32, Duration) {
         match self {
-            LoginLimiter::Local(map) => match lock(map).get(key) {
+            FailureLimiter::Local(map) => match lock(map).get(key) {
                 Some(&(count, started)) if started.elapsed() < WINDOW => {
                     (count, WINDOW - started.elapsed())
                 }
                 _ => (0, Duration::ZERO),
             },
-            LoginLimiter::Redis { pool, prefix } => {
+            FailureLimiter::Redis { pool, prefix } => {
                 let key = format!("{prefix}{key}");
                 let read = async {
                     let count: Option<u32> = pool.get(&key).await?;
@@ -131,7 +144,7 @@ impl LoginLimiter {
 
     async fn increment(&self, key: &str) {
         match self {
-            LoginLimiter::Local(map) => {
+            FailureLimiter::Local(map) => {
                 let mut map = lock(map);
                 // Forget windows that ended, so the map stays small.
                 if map.len() > 10_000 {
@@ -143,7 +156,7 @@ impl LoginLimiter {
                 }
                 entry.0 += 1;
             }
-            LoginLimiter::Redis { pool, prefix } => {
+            FailureLimiter::Redis { pool, prefix } => {
                 let key = format!("{prefix}{key}");
                 let increment = async {
                     pool.incr::<i64, _>(&key).await?;
@@ -172,7 +185,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_sixth_attempt_on_an_account_waits() {
-        let limiter = LoginLimiter::local();
+        let limiter = FailureLimiter::local();
         let counters = [
             Counter::account("Amina@example.cm"),
             Counter::address("10.0.0.1"),
@@ -204,7 +217,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_successful_login_clears_the_account() {
-        let limiter = LoginLimiter::local();
+        let limiter = FailureLimiter::local();
         let account = Counter::account("amina@example.cm");
         for _ in 0..ACCOUNT_LIMIT {
             limiter.record_failure(std::slice::from_ref(&account)).await;

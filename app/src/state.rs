@@ -7,7 +7,7 @@ use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 
 use std::sync::Arc;
 
-use crate::{domain::events::EventSink, error::AppError, ratelimit::LoginLimiter};
+use crate::{domain::events::EventSink, error::AppError, ratelimit::FailureLimiter};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,7 +15,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Present when `REDIS_URL` is set: the store shared by every replica.
     pub redis: Option<RedisPool>,
-    pub login_limiter: LoginLimiter,
+    pub limiter: FailureLimiter,
     /// Where the domain reports what happened (listing posted, claimed, withdrawn).
     pub events: Arc<dyn EventSink>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).

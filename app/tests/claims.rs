@@ -230,3 +230,27 @@ async fn a_thousand_claims_over_a_hundred_listings_claim_each_listing_once() {
         assert_eq!(claimed, ids, "each listing exactly once");
     }
 }
+
+#[tokio::test]
+async fn my_claims_lists_every_claim_newest_first_with_its_pickup_details() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let events = RecordedEvents::default();
+        let mut claimed = Vec::new();
+        for minutes in 0..3 {
+            let id = common::post_listing(&t.db, business, 3).await;
+            let at = common::now() + Duration::minutes(minutes);
+            claimed.push(claims::claim(&t.db, &events, client, id, at).await.unwrap());
+        }
+
+        let mine = claims::mine(&t.db, client).await.unwrap();
+        claimed.reverse();
+        assert_eq!(mine, claimed, "{}", t.backend);
+        assert!(
+            mine.iter()
+                .all(|c| c.thumbnail.as_ref().is_some_and(|t| t.width == 400)),
+            "{mine:?}"
+        );
+    }
+}

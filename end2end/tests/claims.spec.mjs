@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { atPath, ready, registerBusiness, registerClient, postListing, uniqueEmail } from './helpers.mjs';
+import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, uniqueEmail } from './helpers.mjs';
 
 for (const js of [true, false]) {
   test.describe(`claims (JavaScript ${js ? 'on' : 'off'})`, () => {
@@ -29,11 +29,14 @@ for (const js of [true, false]) {
       await expect(confirmation).toContainText(business.name);
       await expect(confirmation).toContainText('Rue Joss, Akwa, Douala');
       await expect(confirmation).toContainText('+237677123456');
+      await expect(confirmation).toContainText('We have emailed you these details');
+      if (js) await expect(first.getByTestId('listing-detail').getByTestId('state')).toHaveText('Claimed');
 
       // The second client's page still offers the claim: the server says no.
       await second.getByRole('button', { name: 'Claim this food' }).click();
       await expect(second.getByRole('alert')).toHaveText('Someone else has just claimed this.');
       await expect(second.getByTestId('claim-confirmation')).toHaveCount(0);
+      await expect(second.getByTestId('listing-detail').getByTestId('state')).toHaveText('Claimed');
 
       // The winner finds it under My claims.
       await first.getByRole('link', { name: 'My claims' }).click();
@@ -46,7 +49,43 @@ for (const js of [true, false]) {
       await expect(row.getByTestId('claimant')).toContainText('Amina Njoya');
       await expect(row.getByTestId('claimant')).toContainText(amina.email);
       await expect(row.getByTestId('claimant')).toContainText('+237699000000');
+
+      // Both sides were emailed, each with the other's contact details and a reply-to them.
+      const toClient = await emailTo(amina.email);
+      expect(subjectOf(toClient)).toBe(`Claim confirmed: ${name}`);
+      expect(toClient).toContain(`<${business.email}>`);
+      expect(toClient).toContain('+237677123456');
+      const toBusiness = await emailTo(business.email);
+      expect(subjectOf(toBusiness)).toBe(`Amina Njoya claimed ${name}`);
+      expect(toBusiness).toContain(`<${amina.email}>`);
+      expect(toBusiness).toContain('+237699000000');
       for (const c of contexts) await c.close();
+    });
+
+    test('a client who switched to French is emailed in French', async ({ page, browser }) => {
+      const name = `Ndolé ${uniqueEmail('x').slice(2, 12)}`;
+      await registerBusiness(page, js);
+      await postListing(page, js, { name });
+      await atPath(page, '/business');
+      const listingUrl = await page.getByTestId('my-listing').filter({ hasText: name }).getByRole('link', { name }).getAttribute('href');
+
+      const context = await browser.newContext({ javaScriptEnabled: js });
+      const client = await context.newPage();
+      const amina = await registerClient(client, js);
+      const remembered = js ? client.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok()) : null;
+      await client.getByRole('link', { name: 'FR' }).click();
+      await expect(client.locator('html')).toHaveAttribute('lang', 'fr');
+      await remembered;
+
+      // The choice holds on every page, not only the one it was made on.
+      await client.goto(listingUrl);
+      await ready(client, js);
+      await client.getByRole('button', { name: 'Réserver cette nourriture' }).click();
+      if (!js) await atPath(client, '/claims');
+      await expect(client.getByTestId('claim-confirmation')).toContainText('Nous vous avons envoyé ces informations par e-mail');
+
+      expect(subjectOf(await emailTo(amina.email))).toBe(`Réservation confirmée : ${name}`);
+      await context.close();
     });
   });
 }

@@ -1,4 +1,7 @@
 import { expect } from '@playwright/test';
+import fs from 'node:fs';
+import path from 'node:path';
+import { mailDir } from '../playwright.config.mjs';
 
 /** Waits until the WASM has taken over the server-rendered page. */
 export async function hydrated(page) {
@@ -103,4 +106,30 @@ export async function postListing(page, js, { name = 'Pain complet', hours = 3, 
   await page.getByLabel('Available until').fill(siteTime(hours));
   await page.getByLabel('Photo').setInputFiles(file ?? (await photo(page)));
   await page.getByRole('button', { name: 'Post the listing' }).click();
+}
+
+/** The header lines of an `.eml` file, folded lines joined. */
+function headerLines(eml) {
+  return eml.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+}
+
+/** The email the server wrote to `address` (as an `.eml` file), once it has been sent. */
+export async function emailTo(address) {
+  let found;
+  await expect(async () => {
+    const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [];
+    found = files
+      .map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'))
+      .find((eml) => headerLines(eml).some((line) => line.startsWith('To: ') && line.includes(`<${address}>`)));
+    expect(found, `an email to ${address}`).toBeTruthy();
+  }).toPass({ timeout: 15_000 });
+  return found;
+}
+
+/** An email's Subject, its MIME encoded-words (`=?utf-8?b?…?=`) decoded. */
+export function subjectOf(eml) {
+  const subject = headerLines(eml).find((line) => line.startsWith('Subject: ')).slice('Subject: '.length);
+  return subject
+    .replace(/\?=\s+=\?/g, '?==?')
+    .replace(/=\?utf-8\?b\?([^?]*)\?=/gi, (_, b64) => Buffer.from(b64, 'base64').toString('utf8'));
 }

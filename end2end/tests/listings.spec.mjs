@@ -62,6 +62,19 @@ for (const js of [true, false]) {
       await expect(page.getByTestId('my-listing').filter({ hasText: 'Beignets' })).toBeVisible();
     });
 
+    test('a photo over 8 MB is refused with its reason, however large', async ({ page }) => {
+      await registerBusiness(page, js);
+      // 20 MB: over the 12 MB a request may carry, so without JavaScript the server refuses it
+      // unread; with JavaScript it is refused before it is sent.
+      await postListing(page, js, {
+        name: 'Gâteau',
+        file: { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(20 * 1024 * 1024, 1) },
+      });
+      await atPath(page, '/listings/new');
+      await expect(page.locator('#field-photo-error')).toHaveText('This photo is too large: at most 8 MB.');
+      if (js) await expect(page.getByLabel('What food is it?')).toHaveValue('Gâteau');
+    });
+
     test('a business changes, then withdraws, its listing', async ({ page }) => {
       await registerBusiness(page, js);
       const name = `Riz ${uniqueEmail('x').slice(2, 12)}`;

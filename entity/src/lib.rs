@@ -4,6 +4,7 @@
 pub mod claim;
 pub mod image;
 pub mod listing;
+pub mod outbox;
 pub mod session;
 pub mod user;
 

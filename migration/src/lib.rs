@@ -3,6 +3,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_core;
 mod m20261122_000002_sessions;
 mod m20261122_000003_images;
+mod m20261122_000004_outbox;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_core::Migration),
             Box::new(m20261122_000002_sessions::Migration),
             Box::new(m20261122_000003_images::Migration),
+            Box::new(m20261122_000004_outbox::Migration),
         ]
     }
 }

@@ -73,6 +73,10 @@ pub struct Config {
     #[arg(long, env = "MAIL_DIR", default_value = "data/mail")]
     pub mail_dir: PathBuf,
 
+    /// How often each replica looks for emails to send, in milliseconds.
+    #[arg(long, env = "MAIL_POLL_INTERVAL_MS", default_value_t = 2000)]
+    pub mail_poll_interval_ms: u64,
+
     /// The address users reach the site at, used for links in emails.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
@@ -86,6 +90,10 @@ pub enum ConfigError {
         "PRODUCTION is set but SESSION_SECRET is the development default: set a secret of your own"
     )]
     DevSecretInProduction,
+    #[error(
+        "PRODUCTION is set but PUBLIC_URL ({0}) is not a public address: set the address users reach the site at, for the links in emails"
+    )]
+    LocalPublicUrlInProduction(String),
 }
 
 impl Config {
@@ -107,7 +115,22 @@ impl Config {
         if self.production && self.session_secret == DEV_SESSION_SECRET {
             return Err(ConfigError::DevSecretInProduction);
         }
+        if self.production && self.public_url_is_local() {
+            return Err(ConfigError::LocalPublicUrlInProduction(
+                self.public_url.clone(),
+            ));
+        }
         Ok(())
+    }
+
+    /// True unless `PUBLIC_URL` is an address other machines can reach.
+    fn public_url_is_local(&self) -> bool {
+        let host = self
+            .public_url
+            .parse::<axum::http::Uri>()
+            .ok()
+            .and_then(|uri| uri.host().map(str::to_owned));
+        host.is_none_or(|host| host == "localhost" || host.starts_with("127.") || host == "[::1]")
     }
 
     pub fn listen_addr(&self) -> SocketAddr {
@@ -139,12 +162,25 @@ mod tests {
     }
 
     #[test]
-    fn production_accepts_a_real_secret() {
+    fn production_accepts_a_real_secret_and_address() {
         let secret = "x".repeat(64);
+        let production = ["--production", "--session-secret", &secret];
         assert_eq!(
-            config(&["--production", "--session-secret", &secret]).validate(),
+            config(&[&production[..], &["--public-url", "https://foodbridge.cm"]].concat())
+                .validate(),
             Ok(())
         );
+        for local in [
+            "http://127.0.0.1:3000",
+            "http://localhost:8080/",
+            "http://[::1]",
+        ] {
+            assert_eq!(
+                config(&[&production[..], &["--public-url", local]].concat()).validate(),
+                Err(ConfigError::LocalPublicUrlInProduction(local.to_owned())),
+                "{local}"
+            );
+        }
     }
 
     #[test]

@@ -1,22 +1,44 @@
 //! `GET /lang/{code}`: the language switch that works without JavaScript.
 
-use app::i18n::{I18nLocaleTrait, Locale};
+use app::{
+    auth,
+    components::language::COOKIE_MAX_AGE_SECS,
+    domain::accounts,
+    i18n::{I18nLocaleTrait, Locale},
+    state::AppState,
+};
 use axum::{
-    extract::Path,
+    extract::{Path, State},
     http::{HeaderMap, HeaderValue, StatusCode, Uri, header},
     response::{IntoResponse, Response},
 };
+use tower_sessions::Session;
 
 /// The cookie leptos_i18n reads on the server and writes in the browser.
 const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
-/// Remembers the chosen language for a year and goes back to the page the user was on.
-pub async fn switch(Path(code): Path<String>, headers: HeaderMap) -> Response {
+/// Remembers the chosen language for a year and goes back to the page the user was on; a
+/// logged-in user's emails will be written in it too.
+pub async fn switch(
+    State(state): State<AppState>,
+    session: Session,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some(locale) = Locale::get_all().iter().find(|l| l.as_str() == code) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Ok(Some(actor)) = auth::actor_in(&session).await
+        && let Err(e) = accounts::set_language(&state.db, actor, locale.as_str()).await
+    {
+        // The page's language changes all the same; only the emails' would lag.
+        tracing::warn!(
+            "cannot remember the language of user {}: {e:?}",
+            actor.user_id
+        );
+    }
     let cookie = format!(
-        "{LOCALE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        "{LOCALE_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECS}; SameSite=Lax",
         locale.as_str()
     );
     let back = same_site_referer(&headers).unwrap_or_else(|| "/".to_owned());
@@ -32,7 +54,7 @@ pub async fn switch(Path(code): Path<String>, headers: HeaderMap) -> Response {
 
 /// The path of the referring page, when it is on this site; never another site (no open
 /// redirect).
-fn same_site_referer(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn same_site_referer(headers: &HeaderMap) -> Option<String> {
     let referer: Uri = headers.get(header::REFERER)?.to_str().ok()?.parse().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?;
     if referer.authority()?.as_str() != host {

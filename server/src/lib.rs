@@ -1,9 +1,11 @@
 //! The FoodBridge web server: configuration, state, router. `main.rs` only wires them up.
 
+mod body_limit;
 pub mod config;
 mod health;
 mod images;
 mod language;
+pub mod mailer;
 pub mod router;
 pub mod sessions;
 pub mod startup;

@@ -3,18 +3,22 @@ use app::{
     state::AppState,
 };
 
-use axum::{Router, routing::get};
+use axum::{Router, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-use crate::{config::Config, health, images, language, sessions, startup::Replica};
-
-/// Largest request body: an 8 MB photo and the rest of its form fit well within it.
-const MAX_BODY_BYTES: usize = 12 * 1024 * 1024;
+use crate::{
+    body_limit::{self, MAX_BODY_BYTES},
+    config::Config,
+    health, images, language, sessions,
+    startup::Replica,
+};
 
 /// The whole HTTP surface of one replica. Tests build it around their own state.
 pub fn router(replica: Replica, config: &Config) -> Router {
-    let Replica { state, sessions } = replica;
+    let Replica {
+        state, sessions, ..
+    } = replica;
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
 
@@ -27,6 +31,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(sessions::layer(sessions, config))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(body_limit::refuse_oversized))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

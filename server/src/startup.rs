@@ -4,10 +4,10 @@ use std::{net::SocketAddr, time::Duration};
 
 use std::sync::Arc;
 
-use app::{domain::events::LocalEvents, ratelimit::LoginLimiter, state::AppState};
+use app::{domain::events::LocalEvents, ratelimit::FailureLimiter, state::AppState};
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
 use tower_sessions_redis_store::{
     RedisStore,
     fred::{
@@ -18,6 +18,7 @@ use tower_sessions_redis_store::{
 
 use crate::{
     config::Config,
+    mailer::Mailer,
     router::router,
     sessions::{DbStore, Store},
 };
@@ -27,10 +28,15 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 /// How often expired sessions are removed from the database.
 const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 
-/// What one replica runs on: its state and the session store that goes with it.
+/// How long shutdown waits for the email being sent (longer than the SMTP timeout).
+const MAILER_STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What one replica runs on: its state, the session store that goes with it, and the worker
+/// that sends its share of the outbox.
 pub struct Replica {
     pub state: AppState,
     pub sessions: Store,
+    pub mailer: Mailer,
 }
 
 /// Connects to the database (applying pending migrations) and to Redis when configured.
@@ -46,30 +52,67 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         Some(url) => Some(connect_redis(url).await?),
         None => None,
     };
-    let (sessions, login_limiter) = match &redis {
+    let (sessions, limiter) = match &redis {
         Some(pool) => (
             Store::Redis(RedisStore::new(pool.clone())),
-            LoginLimiter::redis(pool.clone(), config.redis_key_prefix.clone()),
+            FailureLimiter::redis(pool.clone(), config.redis_key_prefix.clone()),
         ),
         None => (
             Store::Database(DbStore::new(db.clone())),
-            LoginLimiter::local(),
+            FailureLimiter::local(),
         ),
     };
+    let mailer = Mailer::new(config, db.clone())?;
     let state = AppState {
         leptos_options: leptos_options(config)?,
         db,
         redis,
-        login_limiter,
+        limiter,
         events: Arc::new(LocalEvents::new()),
         trust_proxy: config.trust_proxy,
     };
-    Ok(Replica { state, sessions })
+    Ok(Replica {
+        state,
+        sessions,
+        mailer,
+    })
 }
 
-/// The router of a replica built from `config`, as tests (and `serve`) run it.
+/// The router of a replica built from `config`, without its background work (the outbox
+/// worker, session cleanup): what most tests need.
 pub async fn app(config: &Config) -> Result<axum::Router, StartError> {
     Ok(router(build(config).await?, config))
+}
+
+/// The background work of a running replica: the outbox worker (and session cleanup).
+pub struct Background {
+    stop: watch::Sender<bool>,
+    mailer: JoinHandle<()>,
+}
+
+impl Background {
+    /// Lets the outbox worker finish the email it is sending, then stops it. Dropping a
+    /// `Background` instead leaves the worker running.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if tokio::time::timeout(MAILER_STOP_TIMEOUT, self.mailer)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the outbox worker did not stop in time");
+        }
+    }
+}
+
+/// The router of a replica built from `config`, with its background work started.
+pub async fn start(config: &Config) -> Result<(axum::Router, Background), StartError> {
+    let replica = build(config).await?;
+    if let Store::Database(store) = &replica.sessions {
+        tokio::spawn(store.clone().delete_expired_every(SESSION_CLEANUP_PERIOD));
+    }
+    let (stop, stopping) = watch::channel(false);
+    let mailer = tokio::spawn(replica.mailer.clone().run(stopping));
+    Ok((router(replica, config), Background { stop, mailer }))
 }
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
@@ -95,10 +138,7 @@ async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let replica = build(&config).await?;
-    if let Store::Database(store) = &replica.sessions {
-        tokio::spawn(store.clone().delete_expired_every(SESSION_CLEANUP_PERIOD));
-    }
+    let (app, background) = start(&config).await?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
         .await
@@ -110,10 +150,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
         production = config.production,
         "FoodBridge is listening on http://{addr}"
     );
-    let app = router(replica, &config).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    background.stop().await;
     tracing::info!("FoodBridge stopped");
     Ok(())
 }

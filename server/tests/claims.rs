@@ -1,50 +1,19 @@
-//! Claims through HTTP, on two replicas sharing the real PostgreSQL and Redis.
+//! Claims through HTTP, on two replicas sharing the real PostgreSQL and Redis: 100 clients
+//! racing for one listing, then 1,000 claims over 100 listings.
 
 mod common;
 
-use common::{call, register, replica};
+use common::{call, listing, register};
 use futures_util::future::join_all;
 use reqwest::StatusCode;
 use testkit::{Backend, TestDb};
 
-/// Posts a listing directly in the database (the photo pipeline has tests of its own).
-async fn listing(db: &sea_orm::DatabaseConnection, business_email: &str) -> i64 {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-    let business = entity::user::Entity::find()
-        .filter(entity::user::Column::Email.eq(business_email))
-        .one(db)
-        .await
-        .unwrap()
-        .unwrap();
-    let now = chrono::Utc::now();
-    entity::listing::ActiveModel {
-        business_id: Set(business.id),
-        item_name: Set("Pain complet".into()),
-        quantity: Set(12.0),
-        unit: Set("loaves".into()),
-        category: Set("bakery".into()),
-        dietary_tags: Set(String::new()),
-        description: Set(String::new()),
-        available_until: Set(now + chrono::Duration::hours(3)),
-        status: Set("available".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
-    .id
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_hundred_clients_on_two_replicas_claim_one_listing_and_exactly_one_wins() {
+async fn on_two_replicas_one_listing_has_one_winner_and_a_thousand_claims_take_a_hundred_listings_once()
+ {
     let t = TestDb::new(Backend::Postgres).await;
-    let prefix = format!("{}:", testkit::unique_name("fbtest"));
-    let replicas = [
-        replica(&t.url, &prefix).await,
-        replica(&t.url, &prefix).await,
-    ];
+    let prefix = common::key_prefix();
+    let replicas = common::two_replicas(&t.url, &prefix).await;
     let business = register(&replicas[0], "business", "bakery@example.cm").await;
     let mut cookies = Vec::new();
     for chunk in (0..100).collect::<Vec<_>>().chunks(10) {
@@ -104,6 +73,54 @@ async fn a_hundred_clients_on_two_replicas_claim_one_listing_and_exactly_one_win
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains(&format!(r#""listing_id":{id}"#)), "{body}");
+
+    // Then 1,000 claims over 100 new listings: each client tries ten of them, in its own
+    // order, all at once, half through each replica.
+    let mut ids = Vec::new();
+    for _ in 0..100 {
+        ids.push(listing(&t.db, "bakery@example.cm").await);
+    }
+    let attempts = cookies.iter().enumerate().flat_map(|(i, cookie)| {
+        let replicas = &replicas;
+        let ids = &ids;
+        (0..10).map(move |k| {
+            let id = ids[(i * 7 + k * 13) % ids.len()].to_string();
+            let base = replicas[(i + k) % 2].clone();
+            async move {
+                let (status, _, body) =
+                    call(&base, "claim_listing", Some(cookie), &[("listing_id", &id)]).await;
+                (status, body)
+            }
+        })
+    });
+    let results = join_all(attempts).await;
+    let won = results.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    let taken = results
+        .iter()
+        .filter(|(s, body)| *s == StatusCode::CONFLICT && body.contains(r#""state":"claimed""#))
+        .count();
+    assert_eq!(
+        (won, taken),
+        (100, 900),
+        "{:?}",
+        results
+            .iter()
+            .find(|(s, _)| !s.is_success() && *s != StatusCode::CONFLICT)
+    );
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let claims = entity::claim::Entity::find()
+        .filter(entity::claim::Column::ListingId.is_in(ids.clone()))
+        .all(&t.db)
+        .await
+        .unwrap();
+    let mut claimed: Vec<i64> = claims.iter().map(|c| c.listing_id).collect();
+    claimed.sort();
+    assert_eq!(claimed, ids, "each listing claimed exactly once");
+    // Every claim queued its two emails, and nothing else did.
+    assert_eq!(
+        entity::outbox::Entity::find().count(&t.db).await.unwrap(),
+        2 * 101
+    );
 
     // Leave nothing behind in the shared Redis: logging out deletes each session.
     cookies.push(business);

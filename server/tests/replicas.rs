@@ -25,11 +25,8 @@ async fn remove_keys(keys: &[String]) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
     let t = TestDb::new(Backend::Postgres).await;
-    let prefix = format!("{}:", testkit::unique_name("fbtest"));
-    let (a, b) = (
-        replica(&t.url, &prefix).await,
-        replica(&t.url, &prefix).await,
-    );
+    let prefix = common::key_prefix();
+    let [a, b] = common::two_replicas(&t.url, &prefix).await;
 
     let cookie = register(&a, "client", "amina@example.cm").await;
     let (status, _, body) = call(&b, "current_user", Some(&cookie), &[]).await;
@@ -53,7 +50,7 @@ async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logging_in_gives_a_new_session_id() {
     let t = TestDb::new(Backend::Postgres).await;
-    let prefix = format!("{}:", testkit::unique_name("fbtest"));
+    let prefix = common::key_prefix();
     let a = replica(&t.url, &prefix).await;
     let first = register(&a, "client", "amina@example.cm").await;
 
@@ -73,11 +70,8 @@ async fn logging_in_gives_a_new_session_id() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_logins_are_counted_across_replicas() {
     let t = TestDb::new(Backend::Postgres).await;
-    let prefix = format!("{}:", testkit::unique_name("fbtest"));
-    let (a, b) = (
-        replica(&t.url, &prefix).await,
-        replica(&t.url, &prefix).await,
-    );
+    let prefix = common::key_prefix();
+    let [a, b] = common::two_replicas(&t.url, &prefix).await;
     let cookie = register(&a, "client", "amina@example.cm").await;
     call(&a, "logout", Some(&cookie), &[]).await;
 

@@ -1,5 +1,6 @@
 //! The HTTP surface of one replica, driven through the router with `oneshot`.
 
+use app::error::{AppError, Field, Problem};
 use axum::{
     Router,
     body::Body,
@@ -8,6 +9,7 @@ use axum::{
 use chrono::{Duration, SubsecRound, Utc};
 use clap::Parser;
 use http_body_util::BodyExt;
+use leptos::server_fn::error::ServerFnUrlError;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use server::{config::Config, startup};
 use testkit::{Backend, TestDb};
@@ -217,6 +219,14 @@ fn session_cookie(headers: &axum::http::HeaderMap) -> String {
 
 const REGISTER_CLIENT: &str = "role=client&display_name=Amina&email=amina%40example.cm&phone=677123456&password=banane-douce-77&language=en";
 
+/// Registers Amina (a client) and returns her session cookie, as a browser would send it.
+async fn register_client(app: &Router) -> String {
+    let (status, headers, body) = post_form(app, "register", None, REGISTER_CLIENT).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = session_cookie(&headers);
+    cookie.split(';').next().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_session_cookie_is_http_only_and_same_site() {
     let t = TestDb::new(Backend::Sqlite).await;
@@ -240,6 +250,8 @@ async fn the_session_cookie_is_http_only_and_same_site() {
         "--database-url",
         &t.url,
         "--production",
+        "--public-url",
+        "https://foodbridge.cm",
         "--session-secret",
         &secret,
     ])
@@ -256,18 +268,7 @@ async fn the_session_cookie_is_http_only_and_same_site() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_in_the_database_survive_a_restart() {
     let t = TestDb::new(Backend::Sqlite).await;
-    let (_, headers, _) = post_form(
-        &app_for(&t.url, None).await,
-        "register",
-        None,
-        REGISTER_CLIENT,
-    )
-    .await;
-    let cookie = session_cookie(&headers)
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = register_client(&app_for(&t.url, None).await).await;
 
     let restarted = app_for(&t.url, None).await;
     let (_, _, body) = post_form(&restarted, "current_user", Some(&cookie), "").await;
@@ -282,12 +283,7 @@ async fn sessions_in_the_database_survive_a_restart() {
 async fn a_client_is_refused_the_business_dashboard() {
     let t = TestDb::new(Backend::Sqlite).await;
     let app = app_for(&t.url, None).await;
-    let (_, headers, _) = post_form(&app, "register", None, REGISTER_CLIENT).await;
-    let cookie = session_cookie(&headers)
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = register_client(&app).await;
 
     let (status, _, body) = post_form(&app, "my_business", Some(&cookie), "").await;
     assert_eq!(
@@ -341,4 +337,89 @@ async fn photos_are_served_with_content_hashed_urls_and_long_cache_headers() {
         let (status, _, _) = get(&app, path, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_language_while_logged_in_changes_the_language_of_emails() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let language = || async {
+        use sea_orm::EntityTrait;
+        let users = entity::user::Entity::find().all(&t.db).await.unwrap();
+        users[0].language.clone()
+    };
+    let cookie = register_client(&app).await;
+    assert_eq!(language().await, "en");
+
+    // Without JavaScript: the EN | FR links.
+    let (status, _, _) = get(&app, "/lang/fr", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(language().await, "fr");
+
+    // Hydrated: the switch calls the server function.
+    let (status, _, body) = post_form(&app, "set_language", Some(&cookie), "language=en").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(language().await, "en");
+
+    // A visitor switches the page only.
+    let (status, _, _) = get(&app, "/lang/fr", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = post_form(&app, "set_language", None, "language=fr").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(language().await, "en");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn testing_which_emails_have_accounts_is_cut_short() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let (status, _, _) = post_form(&app, "register", None, REGISTER_CLIENT).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Ten refusals for a taken email from one address, then no more answers for a while.
+    for _ in 0..10 {
+        let (status, _, body) = post_form(&app, "register", None, REGISTER_CLIENT).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains(r#""problem":"email_taken""#), "{body}");
+    }
+    let (status, _, body) = post_form(&app, "register", None, REGISTER_CLIENT).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    let other = REGISTER_CLIENT.replace("amina%40", "paul%40");
+    let (status, _, _) = post_form(&app, "register", None, &other).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_too_large_to_read_is_refused_and_a_form_goes_back_with_the_reason() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let oversized = |accept: &str| {
+        Request::post("/api/create_listing")
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+            .header(header::CONTENT_LENGTH, 20 * 1024 * 1024)
+            .header(header::ACCEPT, accept)
+            .header(header::HOST, "localhost:3000")
+            .header(header::REFERER, "http://localhost:3000/listings/new")
+            .body(Body::from("--x--"))
+            .unwrap()
+    };
+
+    // A form posted without JavaScript: back to the form, with the reason for the photo.
+    let (status, headers, _) = send(&app, oversized("text/html,application/xhtml+xml")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/listings/new?"), "{location}");
+    assert!(
+        location.contains("__path=%2Fapi%2Fcreate_listing"),
+        "{location}"
+    );
+    let err = location.split("__err=").nth(1).unwrap().replace("%3D", "=");
+    assert_eq!(
+        ServerFnUrlError::<AppError>::decode_err(&err),
+        AppError::field(Field::Photo, Problem::photo_too_large())
+    );
+
+    // Anything else: 413.
+    let (status, _, _) = send(&app, oversized("application/json")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }

@@ -22,12 +22,15 @@ pub async fn register(
         api::respond,
         auth,
         domain::{accounts, clock},
+        error::{Field, Problem},
+        ratelimit::Counter,
         state::app_state,
     };
 
     respond(
         async {
             let state = app_state()?;
+            let taken_emails = [Counter::taken_emails(&auth::client_address().await)];
             let echo = KeptForm::from([
                 ("display_name".to_owned(), display_name.clone()),
                 (
@@ -46,9 +49,16 @@ pub async fn register(
                 password,
                 language: language.unwrap_or_default(),
             };
-            let user = match accounts::register(&state.db, form, clock::now()).await {
+            let registered = async {
+                state.limiter.check(&taken_emails).await?;
+                accounts::register(&state.db, form, clock::now()).await
+            };
+            let user = match registered.await {
                 Ok(user) => user,
                 Err(e) => {
+                    if e.problem(Field::Email) == Some(&Problem::EmailTaken) {
+                        state.limiter.record_failure(&taken_emails).await;
+                    }
                     auth::keep_form(&format!("register_{}", role.as_str()), echo).await?;
                     return Err(e);
                 }
@@ -83,20 +93,20 @@ pub async fn login(
             let echo = KeptForm::from([("email".to_owned(), email.clone())]);
 
             let attempt = async {
-                state.login_limiter.check(&counters).await?;
+                state.limiter.check(&counters).await?;
                 accounts::authenticate(&state.db, &email, &password).await
             };
             let user = match attempt.await {
                 Ok(user) => user,
                 Err(e) => {
                     if e == AppError::InvalidCredentials {
-                        state.login_limiter.record_failure(&counters).await;
+                        state.limiter.record_failure(&counters).await;
                     }
                     auth::keep_form("login", echo).await?;
                     return Err(e);
                 }
             };
-            state.login_limiter.reset(&account).await;
+            state.limiter.reset(&account).await;
             let actor = accounts::actor_of(&user)?;
             auth::log_in(actor).await?;
             leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(actor.role.home()));
@@ -161,6 +171,25 @@ pub async fn my_business() -> Result<Account, AppError> {
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             accounts::current_user(user)
+        }
+        .await,
+    )
+}
+
+/// Remembers the language a logged-in user reads (`en` or `fr`), for the emails sent to them;
+/// for a visitor there is nothing to remember beyond the cookie. Called whenever the hydrated
+/// switch is clicked (the server, not the page, knows whether someone is logged in at that
+/// instant); without JavaScript `/lang/{code}` does the same.
+#[server(endpoint = "set_language")]
+pub async fn set_language(language: String) -> Result<(), AppError> {
+    use crate::{api::respond, auth, domain::accounts, state::app_state};
+
+    respond(
+        async {
+            match auth::actor().await? {
+                Some(actor) => accounts::set_language(&app_state()?.db, actor, &language).await,
+                None => Ok(()),
+            }
         }
         .await,
     )

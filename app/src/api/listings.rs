@@ -245,9 +245,7 @@ mod upload {
                     }
                 }
                 upload.photo = Some(if too_large {
-                    Err(Problem::PhotoTooLarge {
-                        max_mb: (MAX_UPLOAD_BYTES / (1024 * 1024)) as u32,
-                    })
+                    Err(Problem::photo_too_large())
                 } else {
                     Ok(bytes)
                 });

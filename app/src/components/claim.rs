@@ -13,7 +13,7 @@ use crate::{
 #[component]
 pub fn ClaimDetails(claim: ClaimView) -> impl IntoView {
     let i18n = use_i18n();
-    let quantity = move || quantity_label(i18n, claim.quantity, claim.unit);
+    let quantity = move || quantity_label(i18n.get_locale(), claim.quantity, claim.unit);
 
     view! {
         <div class="claim" data-testid="claim">
@@ -54,12 +54,16 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
 }
 
 /// The claim button of a listing's page, for clients; its confirmation, or why it failed.
-/// A plain form without JavaScript: the answer then comes back to this page.
+/// A plain form without JavaScript: the answer then comes back to this page. The page owns
+/// `claim`, so the rest of it can follow the answer.
 #[component]
-pub fn ClaimBox(listing_id: i64, state: ListingState) -> impl IntoView {
+pub fn ClaimBox(
+    listing_id: i64,
+    state: ListingState,
+    claim: ServerAction<ClaimListing>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
-    let claim = ServerAction::<ClaimListing>::new();
 
     move || {
         let is_client =

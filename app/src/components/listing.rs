@@ -30,17 +30,17 @@ pub fn category_label(i18n: I18nContext<Locale>, category: Category) -> String {
     .to_string()
 }
 
-pub fn unit_label(i18n: I18nContext<Locale>, unit: Unit) -> String {
+/// Takes the locale rather than the context: emails are written outside any page.
+pub fn unit_label(locale: Locale, unit: Unit) -> &'static str {
     match unit {
-        Unit::Portions => t_string!(i18n, unit_portions),
-        Unit::Kg => t_string!(i18n, unit_kg),
-        Unit::Loaves => t_string!(i18n, unit_loaves),
-        Unit::Trays => t_string!(i18n, unit_trays),
-        Unit::Items => t_string!(i18n, unit_items),
-        Unit::Litres => t_string!(i18n, unit_litres),
-        Unit::Boxes => t_string!(i18n, unit_boxes),
+        Unit::Portions => td_string!(locale, unit_portions),
+        Unit::Kg => td_string!(locale, unit_kg),
+        Unit::Loaves => td_string!(locale, unit_loaves),
+        Unit::Trays => td_string!(locale, unit_trays),
+        Unit::Items => td_string!(locale, unit_items),
+        Unit::Litres => td_string!(locale, unit_litres),
+        Unit::Boxes => td_string!(locale, unit_boxes),
     }
-    .to_string()
 }
 
 pub fn tag_label(i18n: I18nContext<Locale>, tag: DietaryTag) -> String {
@@ -68,16 +68,16 @@ pub fn state_label(i18n: I18nContext<Locale>, state: ListingState) -> String {
 }
 
 /// `12 loaves`, `2.5 kg`.
-pub fn quantity_label(i18n: I18nContext<Locale>, quantity: f64, unit: Unit) -> String {
-    format!("{} {}", quantity_text(quantity), unit_label(i18n, unit))
+pub fn quantity_label(locale: Locale, quantity: f64, unit: Unit) -> String {
+    format!("{} {}", quantity_text(quantity), unit_label(locale, unit))
 }
 
 #[component]
-pub fn StateBadge(state: ListingState) -> impl IntoView {
+pub fn StateBadge(#[prop(into)] state: Signal<ListingState>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <span class=format!("badge state-{}", state.as_str()) data-testid="state">
-            {move || state_label(i18n, state)}
+        <span class=move || format!("badge state-{}", state.get().as_str()) data-testid="state">
+            {move || state_label(i18n, state.get())}
         </span>
     }
 }
@@ -108,7 +108,7 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
     let href = format!("/listings/{}", card.id);
     let deadline = short_datetime(card.available_until);
     let left = duration_text(card.minutes_left);
-    let quantity = move || quantity_label(i18n, card.quantity, card.unit);
+    let quantity = move || quantity_label(i18n.get_locale(), card.quantity, card.unit);
 
     view! {
         <li class="card" data-testid="listing-card">
@@ -180,7 +180,10 @@ pub fn ListingEditor(
     let tr = |f: fn(I18nContext<Locale>) -> String| Signal::derive(move || f(i18n));
     let units = Unit::ALL
         .iter()
-        .map(|&u| (u.as_str(), Signal::derive(move || unit_label(i18n, u))))
+        .map(|&u| {
+            let label = Signal::derive(move || unit_label(i18n.get_locale(), u).to_owned());
+            (u.as_str(), label)
+        })
         .collect();
     let categories = Category::ALL
         .iter()

@@ -53,10 +53,9 @@ pub fn send(
     if let Ok(file) = data.get("photo").dyn_into::<File>()
         && file.size() > MAX_UPLOAD_BYTES as f64
     {
-        let max_mb = (MAX_UPLOAD_BYTES / (1024 * 1024)) as u32;
         error.set(Some(AppError::field(
             Field::Photo,
-            Problem::PhotoTooLarge { max_mb },
+            Problem::photo_too_large(),
         )));
         return;
     }

@@ -103,7 +103,6 @@ pub async fn register(
         return Err(AppError::Validation(errors));
     };
 
-    let language = if form.language == "fr" { "fr" } else { "en" };
     let inserted = user::ActiveModel {
         role: Set(form.role.as_str().to_owned()),
         email: Set(email),
@@ -111,7 +110,7 @@ pub async fn register(
         password_hash: Set(hash_password(form.password).await?),
         display_name: Set(display_name),
         pickup_location: Set(pickup_location),
-        language: Set(language.to_owned()),
+        language: Set(language_code(&form.language).to_owned()),
         created_at: Set(now),
         ..Default::default()
     }
@@ -163,6 +162,28 @@ pub async fn authenticate(
         (Some(user), true) => Ok(user),
         _ => Err(AppError::InvalidCredentials),
     }
+}
+
+/// The languages FoodBridge writes in: `fr`, or English for anything else.
+fn language_code(code: &str) -> &'static str {
+    if code == "fr" { "fr" } else { "en" }
+}
+
+/// Remembers the language `actor` reads, for what FoodBridge writes to them (emails).
+pub async fn set_language(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    code: &str,
+) -> Result<(), AppError> {
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::Language,
+            sea_orm::sea_query::Expr::value(language_code(code)),
+        )
+        .filter(user::Column::Id.eq(actor.user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Loads the user behind a session.

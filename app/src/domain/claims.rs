@@ -1,6 +1,8 @@
 //! The heart of FoodBridge: one atomic claim per listing, whatever the load and however many
 //! replicas.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use entity::{claim, listing, user};
 use sea_orm::{
@@ -13,8 +15,9 @@ use crate::{
         accounts::Actor,
         events::{DomainEvent, EventSink},
         listings::{self, STATUS_AVAILABLE},
+        outbox,
     },
-    dto::{ClaimView, ListingState, Role},
+    dto::{ClaimView, Claimant, ListingState, Role},
     error::AppError,
 };
 
@@ -22,8 +25,9 @@ pub const STATUS_CLAIMED: &str = "claimed";
 
 /// Claims a listing for `actor` (a client). In ONE transaction: the listing goes
 /// `available -> claimed` only if it still is available and not expired (a conditional
-/// update that reports the rows it changed), and the claim row is written; the unique index
-/// on `claims.listing_id` is the second guard. Whoever loses a race gets
+/// update that reports the rows it changed), the claim row is written, and so are the two
+/// emails that tell both sides (sent later by the outbox workers); the unique index on
+/// `claims.listing_id` is the second guard. Whoever loses a race gets
 /// `Unavailable { state: Claimed }`, never a second claim.
 pub async fn claim(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -66,6 +70,7 @@ pub async fn claim(
         }
         Err(e) => return Err(e.into()),
     };
+    outbox::enqueue_claim(&txn, claim.id, now).await?;
     let view = view_of(&txn, claim).await?;
     txn.commit().await?;
 
@@ -95,33 +100,99 @@ async fn why_not(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>)
 struct Viewed {
     claim: ClaimView,
     business_id: i64,
+    business_language: String,
 }
 
 async fn view_of(db: &impl ConnectionTrait, claim: claim::Model) -> Result<Viewed, AppError> {
-    let (listing, business) = listing::Entity::find_by_id(claim.listing_id)
+    views_of(db, vec![claim])
+        .await?
+        .pop()
+        .ok_or(AppError::Internal)
+}
+
+/// The claims as their client sees them, in three queries however many there are.
+async fn views_of(
+    db: &impl ConnectionTrait,
+    claims: Vec<claim::Model>,
+) -> Result<Vec<Viewed>, AppError> {
+    let ids: Vec<i64> = claims.iter().map(|c| c.listing_id).collect();
+    let mut listings: HashMap<i64, (listing::Model, user::Model)> = listing::Entity::find()
+        .filter(listing::Column::Id.is_in(ids))
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(listing, business)| Some((listing.id, (listing, business?))))
+        .collect();
+    let sizes = listings::image_sizes(
+        db,
+        listings.values().filter_map(|(l, _)| l.thumb_key.clone()),
+    )
+    .await?;
+    claims
+        .into_iter()
+        .map(|claim| {
+            let (listing, business) = listings
+                .remove(&claim.listing_id)
+                .ok_or(AppError::Internal)?;
+            Ok(Viewed {
+                business_id: business.id,
+                business_language: business.language,
+                claim: ClaimView {
+                    claim_id: claim.id,
+                    claimed_at: claim.claimed_at,
+                    listing_id: listing.id,
+                    unit: listings::unit_of(&listing)?,
+                    thumbnail: sizes.image_ref(&listing.thumb_key),
+                    item_name: listing.item_name,
+                    quantity: listing.quantity,
+                    pickup_from: listing.pickup_from,
+                    available_until: listing.available_until,
+                    business_name: business.display_name,
+                    pickup_location: business.pickup_location.unwrap_or_default(),
+                    business_phone: business.phone,
+                    business_email: business.email,
+                },
+            })
+        })
+        .collect()
+}
+
+/// The client as the business sees them.
+pub fn claimant(claim: &claim::Model, client: user::Model) -> Claimant {
+    Claimant {
+        contact_name: client.display_name,
+        phone: client.phone,
+        email: client.email,
+        claimed_at: claim.claimed_at,
+    }
+}
+
+/// Everything the two emails of a claim tell, and the language each side reads.
+#[derive(Debug, Clone)]
+pub struct ClaimNotice {
+    pub claim: ClaimView,
+    pub client: Claimant,
+    pub client_language: String,
+    pub business_language: String,
+}
+
+/// What both sides of claim `claim_id` must be told (for the outbox workers).
+pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> Result<ClaimNotice, AppError> {
+    let (claim, client) = claim::Entity::find_by_id(claim_id)
         .find_also_related(user::Entity)
         .one(db)
         .await?
-        .ok_or(AppError::Internal)?;
-    let business = business.ok_or(AppError::Internal)?;
-    let thumbnail = listings::thumbnail_of(db, &listing).await?;
-    Ok(Viewed {
-        business_id: business.id,
-        claim: ClaimView {
-            claim_id: claim.id,
-            claimed_at: claim.claimed_at,
-            listing_id: listing.id,
-            unit: listings::unit_of(&listing)?,
-            item_name: listing.item_name,
-            quantity: listing.quantity,
-            pickup_from: listing.pickup_from,
-            available_until: listing.available_until,
-            business_name: business.display_name,
-            pickup_location: business.pickup_location.unwrap_or_default(),
-            business_phone: business.phone,
-            business_email: business.email,
-            thumbnail,
-        },
+        .ok_or(AppError::NotFound)?;
+    let client = client.ok_or(AppError::Internal)?;
+    let client_language = client.language.clone();
+    let client = claimant(&claim, client);
+    let viewed = view_of(db, claim).await?;
+    Ok(ClaimNotice {
+        claim: viewed.claim,
+        client,
+        client_language,
+        business_language: viewed.business_language,
     })
 }
 
@@ -135,9 +206,9 @@ pub async fn mine(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<ClaimVi
         .limit(200)
         .all(db)
         .await?;
-    let mut views = Vec::with_capacity(claims.len());
-    for claim in claims {
-        views.push(view_of(db, claim).await?.claim);
-    }
-    Ok(views)
+    Ok(views_of(db, claims)
+        .await?
+        .into_iter()
+        .map(|viewed| viewed.claim)
+        .collect())
 }

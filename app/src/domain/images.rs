@@ -94,9 +94,7 @@ pub fn url(key: &str) -> String {
 /// blocking pool ([`process_blocking`]).
 pub fn process(upload: &[u8]) -> Result<Photo, Problem> {
     if upload.len() > MAX_UPLOAD_BYTES {
-        return Err(Problem::PhotoTooLarge {
-            max_mb: (MAX_UPLOAD_BYTES / (1024 * 1024)) as u32,
-        });
+        return Err(Problem::photo_too_large());
     }
     let mut reader = ImageReader::new(Cursor::new(upload))
         .with_guessed_format()

@@ -17,6 +17,7 @@ use sea_orm::{
 use crate::{
     domain::{
         accounts::Actor,
+        claims,
         events::{DomainEvent, EventSink},
         images::{self, Photo},
         validate,
@@ -619,16 +620,7 @@ pub async fn mine(
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(claim, client)| {
-            let client = client?;
-            let claimant = Claimant {
-                contact_name: client.display_name,
-                phone: client.phone,
-                email: client.email,
-                claimed_at: claim.claimed_at,
-            };
-            Some((claim.listing_id, claimant))
-        })
+        .filter_map(|(claim, client)| Some((claim.listing_id, claims::claimant(&claim, client?))))
         .collect();
     rows.into_iter()
         .map(|row| {
@@ -642,33 +634,34 @@ pub async fn mine(
 }
 
 /// The thumbnail of a listing, with its size.
-pub async fn thumbnail_of(
-    db: &impl ConnectionTrait,
-    row: &listing::Model,
-) -> Result<Option<ImageRef>, AppError> {
-    let Some(key) = row.thumb_key.clone() else {
-        return Ok(None);
-    };
-    let sizes = image_sizes(db, [key.clone()]).await?;
-    Ok(sizes.get(&key).map(|&(width, height)| ImageRef {
-        url: images::url(&key),
-        width,
-        height,
-    }))
-}
-
 pub fn unit_of(row: &listing::Model) -> Result<Unit, AppError> {
     code(&row.unit, Unit::parse)
 }
 
-/// Widths and heights of stored images (never their bytes).
-async fn image_sizes(
+/// Widths and heights of stored images (never their bytes), by key.
+pub struct ImageSizes(HashMap<String, (u32, u32)>);
+
+impl ImageSizes {
+    /// The image stored under `key`, as a page shows it.
+    pub fn image_ref(&self, key: &Option<String>) -> Option<ImageRef> {
+        let key = key.as_ref()?;
+        let &(width, height) = self.0.get(key)?;
+        Some(ImageRef {
+            url: images::url(key),
+            width,
+            height,
+        })
+    }
+}
+
+/// Looks up the sizes of the images stored under `keys`, in one query.
+pub async fn image_sizes(
     db: &impl ConnectionTrait,
     keys: impl IntoIterator<Item = String>,
-) -> Result<HashMap<String, (u32, u32)>, AppError> {
+) -> Result<ImageSizes, AppError> {
     let keys: Vec<String> = keys.into_iter().collect();
     if keys.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(ImageSizes(HashMap::new()));
     }
     let rows: Vec<(String, i32, i32)> = image::Entity::find()
         .select_only()
@@ -681,27 +674,19 @@ async fn image_sizes(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(key, w, h)| (key, (w as u32, h as u32)))
-        .collect())
+    Ok(ImageSizes(
+        rows.into_iter()
+            .map(|(key, w, h)| (key, (w as u32, h as u32)))
+            .collect(),
+    ))
 }
 
 fn detail(
     row: listing::Model,
     business: &user::Model,
-    sizes: &HashMap<String, (u32, u32)>,
+    sizes: &ImageSizes,
     now: DateTime<Utc>,
 ) -> Result<ListingDetail, AppError> {
-    let image_ref = |key: &Option<String>| {
-        let key = key.as_ref()?;
-        let &(width, height) = sizes.get(key)?;
-        Some(ImageRef {
-            url: images::url(key),
-            width,
-            height,
-        })
-    };
     Ok(ListingDetail {
         id: row.id,
         business_id: row.business_id,
@@ -709,8 +694,8 @@ fn detail(
         unit: code(&row.unit, Unit::parse)?,
         category: code(&row.category, Category::parse)?,
         dietary_tags: tags(&row.dietary_tags)?,
-        photo: image_ref(&row.image_key),
-        thumbnail: image_ref(&row.thumb_key),
+        photo: sizes.image_ref(&row.image_key),
+        thumbnail: sizes.image_ref(&row.thumb_key),
         item_name: row.item_name,
         quantity: row.quantity,
         description: row.description,

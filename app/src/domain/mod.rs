@@ -7,4 +7,5 @@ pub mod clock;
 pub mod events;
 pub mod images;
 pub mod listings;
+pub mod outbox;
 pub mod validate;

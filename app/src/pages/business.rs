@@ -76,7 +76,7 @@ fn MyListing(listing: OwnListing, withdraw: ServerAction<WithdrawListing>) -> im
         listing,
         claimed_by,
     } = listing;
-    let quantity = move || quantity_label(i18n, listing.quantity, listing.unit);
+    let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
     let available = listing.state == ListingState::Available;
 

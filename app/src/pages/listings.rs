@@ -6,7 +6,7 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{form_echo, get_listing, list_listings, my_business},
+    api::{ClaimListing, form_echo, get_listing, list_listings, my_business},
     components::{
         claim::ClaimBox,
         error::ErrorMessage,
@@ -15,7 +15,7 @@ use crate::{
             tag_label,
         },
     },
-    dto::{Category, ListingDetail, Sort, short_datetime},
+    dto::{Category, ListingDetail, ListingState, Sort, short_datetime},
     error::AppError,
     i18n::*,
 };
@@ -213,17 +213,24 @@ pub fn ListingPage() -> impl IntoView {
 #[component]
 fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
     let i18n = use_i18n();
-    let quantity = move || quantity_label(i18n, listing.quantity, listing.unit);
+    let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let category = move || category_label(i18n, listing.category);
     let tags = listing.dietary_tags.clone();
     let until = short_datetime(listing.available_until);
+    // After a claim on this page, its answer is the listing's state.
+    let claim = ServerAction::<ClaimListing>::new();
+    let state = Signal::derive(move || match claim.value().get() {
+        Some(Ok(_)) => ListingState::Claimed,
+        Some(Err(AppError::Unavailable { state })) => state,
+        _ => listing.state,
+    });
 
     view! {
         <article class="panel listing" data-testid="listing-detail">
             {listing.photo.clone().map(|image| view! { <div class="photo"><Picture image alt=listing.item_name.clone() eager=true /></div> })}
             <header class="listing-head">
                 <h1>{listing.item_name.clone()}</h1>
-                <StateBadge state=listing.state />
+                <StateBadge state />
             </header>
             <p class="quantity">{quantity}</p>
             <dl class="details">
@@ -248,7 +255,7 @@ fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
                 <dd>{until}</dd>
             </dl>
             {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
-            <ClaimBox listing_id=listing.id state=listing.state />
+            <ClaimBox listing_id=listing.id state=listing.state claim />
             <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
         </article>
     }

@@ -14,20 +14,41 @@ pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| REDIS_URL.to_owned())
 }
 
-/// Starts a replica on a free port and returns its base URL.
+/// A replica's configuration from command-line arguments.
+pub fn config(args: &[&str]) -> Config {
+    Config::try_parse_from(std::iter::once("foodbridge").chain(args.iter().copied())).unwrap()
+}
+
+/// Starts a replica on PostgreSQL and Redis (without its background work) on a free port, and
+/// returns its base URL.
 pub async fn replica(database_url: &str, key_prefix: &str) -> String {
     let redis = redis_url();
-    let config = Config::try_parse_from([
-        "foodbridge",
+    let config = config(&[
         "--database-url",
         database_url,
         "--redis-url",
         &redis,
         "--redis-key-prefix",
         key_prefix,
-    ])
-    .unwrap();
-    let app = startup::app(&config).await.expect("replica starts");
+    ]);
+    listen(startup::app(&config).await.expect("replica starts")).await
+}
+
+/// A Redis key prefix of its own for one test.
+pub fn key_prefix() -> String {
+    format!("{}:", testkit::unique_name("fbtest"))
+}
+
+/// Two replicas sharing one database and one Redis prefix, as behind a load balancer.
+pub async fn two_replicas(database_url: &str, key_prefix: &str) -> [String; 2] {
+    [
+        replica(database_url, key_prefix).await,
+        replica(database_url, key_prefix).await,
+    ]
+}
+
+/// Serves `app` on a free port and returns its base URL.
+pub async fn listen(app: axum::Router) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -87,4 +108,34 @@ pub async fn register(base: &str, role: &str, email: &str) -> String {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     cookie.expect("a session cookie")
+}
+
+/// Posts a listing directly in the database (the photo pipeline has tests of its own).
+pub async fn listing(db: &sea_orm::DatabaseConnection, business_email: &str) -> i64 {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let business = entity::user::Entity::find()
+        .filter(entity::user::Column::Email.eq(business_email))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = chrono::Utc::now();
+    entity::listing::ActiveModel {
+        business_id: Set(business.id),
+        item_name: Set("Pain complet".into()),
+        quantity: Set(12.0),
+        unit: Set("loaves".into()),
+        category: Set("bakery".into()),
+        dietary_tags: Set(String::new()),
+        description: Set(String::new()),
+        available_until: Set(now + chrono::Duration::hours(3)),
+        status: Set("available".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap()
+    .id
 }

@@ -1,0 +1,171 @@
+//! The email outbox. A change that must be told (a claim) writes its rows in its own
+//! transaction; workers on any replica take the due rows, send them and mark them sent. A
+//! taken row is leased, not locked: its `due_at` moves past the lease, so a worker that dies
+//! mid-send only delays the email until the lease runs out.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::outbox;
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query},
+};
+
+/// What an email tells, and to whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailKind {
+    /// The client's confirmation, with the business's contact details.
+    ClaimToClient,
+    /// The business's notice, with the client's contact details.
+    ClaimToBusiness,
+}
+
+impl EmailKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailKind::ClaimToClient => "claim_to_client",
+            EmailKind::ClaimToBusiness => "claim_to_business",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [EmailKind::ClaimToClient, EmailKind::ClaimToBusiness]
+            .into_iter()
+            .find(|kind| kind.as_str() == code)
+    }
+}
+
+/// The longest wait between two tries of an email.
+const MAX_BACKOFF_SECS: i64 = 5 * 60;
+
+/// Queues both emails of a claim. Call it inside the claim's transaction.
+pub async fn enqueue_claim(
+    txn: &impl ConnectionTrait,
+    claim_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows =
+        [EmailKind::ClaimToClient, EmailKind::ClaimToBusiness].map(|kind| outbox::ActiveModel {
+            kind: Set(kind.as_str().to_owned()),
+            claim_id: Set(claim_id),
+            created_at: Set(now),
+            due_at: Set(Some(now)),
+            attempts: Set(0),
+            ..Default::default()
+        });
+    outbox::Entity::insert_many(rows).exec(txn).await?;
+    Ok(())
+}
+
+/// Takes up to `limit` due emails for one worker, leasing them until `now + lease` and counting
+/// the attempt. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so workers on
+/// several replicas never take the same row; SQLite has a single writer, and the one statement
+/// is atomic there too.
+pub async fn take_due(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let due = Query::select()
+        .column(outbox::Column::Id)
+        .from(outbox::Entity)
+        .and_where(outbox::Column::DueAt.lte(now))
+        .order_by(outbox::Column::DueAt, Order::Asc)
+        .order_by(outbox::Column::Id, Order::Asc)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DueAt, Expr::value(now + lease))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).add(1),
+        )
+        .filter(outbox::Column::Id.in_subquery(due))
+        .exec_with_returning(db)
+        .await
+}
+
+/// The email went out: it is never taken again.
+pub async fn mark_sent(
+    db: &impl ConnectionTrait,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::DueAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(outbox::Column::SentAt, Expr::value(now))
+        .col_expr(
+            outbox::Column::LastError,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The try failed for a reason that may pass (the mail server is down): try again after a
+/// wait that doubles with each attempt, up to five minutes.
+pub async fn retry_later(
+    db: &impl ConnectionTrait,
+    email: &outbox::Model,
+    now: DateTime<Utc>,
+    error: &str,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::DueAt,
+            Expr::value(now + backoff(email.attempts)),
+        )
+        .col_expr(outbox::Column::LastError, Expr::value(error))
+        .filter(outbox::Column::Id.eq(email.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The email can never be sent (the server refused the address for good): stop trying and
+/// keep the reason.
+pub async fn abandon(db: &impl ConnectionTrait, id: i64, error: &str) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::DueAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(outbox::Column::LastError, Expr::value(error))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// 1 s after the first failed attempt, then 2 s, 4 s, ... and at most five minutes.
+pub fn backoff(attempts: i32) -> Duration {
+    let exponent = attempts.clamp(1, 16) - 1;
+    Duration::seconds(Ord::min(1_i64 << exponent, MAX_BACKOFF_SECS))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        let waits: Vec<i64> = (1..=11).map(|n| backoff(n).num_seconds()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
+        assert_eq!(backoff(1_000).num_seconds(), 300);
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_codes() {
+        for kind in [EmailKind::ClaimToClient, EmailKind::ClaimToBusiness] {
+            assert_eq!(EmailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(EmailKind::parse("newsletter"), None);
+    }
+}

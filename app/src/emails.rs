@@ -1,0 +1,330 @@
+//! The emails FoodBridge sends, written in the recipient's language: plain text, and simple
+//! HTML rendered by Leptos, so every value (names, items, addresses) is escaped.
+
+use leptos::prelude::*;
+
+use crate::{
+    components::listing::quantity_label,
+    domain::{claims::ClaimNotice, outbox::EmailKind},
+    dto::short_datetime,
+    i18n::*,
+};
+
+/// Someone an email is from, to or answered to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub email: String,
+}
+
+/// One email, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: Contact,
+    /// The other side of the pickup, so a reply reaches them directly.
+    pub reply_to: Contact,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The language a user reads (their `users.language`), English when unknown.
+pub fn locale_of(code: &str) -> Locale {
+    code.parse().unwrap_or_default()
+}
+
+/// The email of `kind` about a claim: the confirmation to the client, with the business's
+/// contact details, or the notice to the business, with the client's.
+pub fn claim_email(notice: &ClaimNotice, kind: EmailKind, public_url: &str) -> Email {
+    let claim = &notice.claim;
+    let client = Contact {
+        name: notice.client.contact_name.clone(),
+        email: notice.client.email.clone(),
+    };
+    let business = Contact {
+        name: claim.business_name.clone(),
+        email: claim.business_email.clone(),
+    };
+    let site = public_url.trim_end_matches('/');
+    let item = &claim.item_name;
+    let collect_before = short_datetime(claim.available_until);
+
+    let (to, reply_to, locale) = match kind {
+        EmailKind::ClaimToClient => (client, business, locale_of(&notice.client_language)),
+        EmailKind::ClaimToBusiness => (business, client, locale_of(&notice.business_language)),
+    };
+    let quantity = quantity_label(locale, claim.quantity, claim.unit);
+    let (subject, intro, rows, link) = match kind {
+        EmailKind::ClaimToClient => {
+            let mut rows = vec![
+                (
+                    td_string!(locale, field_business_name),
+                    reply_to.name.clone(),
+                ),
+                (
+                    td_string!(locale, field_pickup_location),
+                    claim.pickup_location.clone(),
+                ),
+            ];
+            if let Some(from) = claim.pickup_from {
+                rows.push((td_string!(locale, email_pickup_from), short_datetime(from)));
+            }
+            rows.extend([
+                (td_string!(locale, collect_before), collect_before),
+                (
+                    td_string!(locale, field_phone),
+                    claim.business_phone.clone(),
+                ),
+                (td_string!(locale, field_email), reply_to.email.clone()),
+            ]);
+            let intro = td_string!(
+                locale,
+                email_client_intro,
+                item = item,
+                quantity = &quantity,
+                business = &reply_to.name
+            );
+            (
+                td_string!(locale, email_client_subject, item = item),
+                intro,
+                rows,
+                (td_string!(locale, nav_claims), format!("{site}/claims")),
+            )
+        }
+        EmailKind::ClaimToBusiness => {
+            let rows = vec![
+                (
+                    td_string!(locale, field_contact_name),
+                    reply_to.name.clone(),
+                ),
+                (td_string!(locale, field_phone), notice.client.phone.clone()),
+                (td_string!(locale, field_email), reply_to.email.clone()),
+                (
+                    td_string!(locale, claimed_at),
+                    short_datetime(notice.client.claimed_at),
+                ),
+                (td_string!(locale, collect_before), collect_before),
+                (
+                    td_string!(locale, field_pickup_location),
+                    claim.pickup_location.clone(),
+                ),
+            ];
+            let intro = td_string!(
+                locale,
+                email_business_intro,
+                client = &reply_to.name,
+                item = item,
+                quantity = &quantity
+            );
+            (
+                td_string!(
+                    locale,
+                    email_business_subject,
+                    client = &reply_to.name,
+                    item = item
+                ),
+                intro,
+                rows,
+                (td_string!(locale, nav_business), format!("{site}/business")),
+            )
+        }
+    };
+    let letter = Letter {
+        locale,
+        greeting: td_string!(locale, email_greeting, name = &to.name),
+        intro,
+        rows,
+        link,
+    };
+    Email {
+        to,
+        reply_to,
+        subject,
+        text: letter.text(),
+        html: letter.html(),
+    }
+}
+
+/// What every email says, in order: a greeting, one sentence, the details as label and value,
+/// a link back to the site.
+struct Letter {
+    locale: Locale,
+    greeting: String,
+    intro: String,
+    rows: Vec<(&'static str, String)>,
+    link: (&'static str, String),
+}
+
+impl Letter {
+    fn text(&self) -> String {
+        let rows: Vec<String> = self
+            .rows
+            .iter()
+            .map(|(label, value)| format!("{label}: {value}"))
+            .collect();
+        format!(
+            "{}\n\n{}\n\n{}\n{}\n\n{}: {}\n\n-- \n{}\n",
+            self.greeting,
+            self.intro,
+            rows.join("\n"),
+            td_string!(self.locale, email_times),
+            self.link.0,
+            self.link.1,
+            td_string!(self.locale, email_signature),
+        )
+    }
+
+    fn html(&self) -> String {
+        let Letter {
+            locale,
+            greeting,
+            intro,
+            rows,
+            link: (link_label, link),
+        } = self;
+        let rows = rows
+            .iter()
+            .map(|(label, value)| {
+                view! {
+                    <tr>
+                        <th style="text-align:left;padding:2px 16px 2px 0">{*label}</th>
+                        <td>{value.clone()}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let body = view! {
+            <html lang=locale.as_str()>
+                <head>
+                    <meta charset="utf-8" />
+                </head>
+                <body style="font-family:Arial,Helvetica,sans-serif;color:#1f2937;line-height:1.5">
+                    <p>{greeting.clone()}</p>
+                    <p>{intro.clone()}</p>
+                    <table role="presentation">{rows}</table>
+                    <p style="color:#4b5563">{td_string!(*locale, email_times)}</p>
+                    <p>
+                        <a href=link.clone()>{*link_label}</a>
+                    </p>
+                    <p style="color:#4b5563">{td_string!(*locale, email_signature)}</p>
+                </body>
+            </html>
+        };
+        // Leptos marks text and list boundaries with `<!>` comments for hydration; an email
+        // is never hydrated. Values are escaped, so `<!>` can only be such a marker.
+        format!("<!DOCTYPE html>\n{}", body.to_html().replace("<!>", ""))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::dto::{ClaimView, Claimant, Unit};
+
+    fn notice(client_language: &str, business_language: &str) -> ClaimNotice {
+        let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap();
+        ClaimNotice {
+            claim: ClaimView {
+                claim_id: 7,
+                claimed_at: at(15, 5),
+                listing_id: 3,
+                item_name: "Pain <complet> & co".into(),
+                quantity: 12.0,
+                unit: Unit::Loaves,
+                pickup_from: None,
+                available_until: at(18, 30),
+                business_name: "Boulangerie du Coin".into(),
+                pickup_location: "Rue Joss, Akwa, Douala".into(),
+                business_phone: "+237677123456".into(),
+                business_email: "bakery@example.cm".into(),
+                thumbnail: None,
+            },
+            client: Claimant {
+                contact_name: "Amina".into(),
+                phone: "+237699000000".into(),
+                email: "amina@example.cm".into(),
+                claimed_at: at(15, 5),
+            },
+            client_language: client_language.into(),
+            business_language: business_language.into(),
+        }
+    }
+
+    #[test]
+    fn the_client_gets_the_business_contact_details_in_their_language() {
+        let email = claim_email(
+            &notice("en", "fr"),
+            EmailKind::ClaimToClient,
+            "https://foodbridge.cm/",
+        );
+        assert_eq!(email.to.email, "amina@example.cm");
+        assert_eq!(email.reply_to.email, "bakery@example.cm");
+        assert_eq!(email.subject, "Claim confirmed: Pain <complet> & co");
+        for line in [
+            "Hello Amina,",
+            "You claimed Pain <complet> & co (12 loaves) from Boulangerie du Coin.",
+            "Pickup location: Rue Joss, Akwa, Douala",
+            "Collect before: 22/11 19:30",
+            "Phone: +237677123456",
+            "Email: bakery@example.cm",
+            "My claims: https://foodbridge.cm/claims",
+        ] {
+            assert!(email.text.contains(line), "{line:?} not in\n{}", email.text);
+        }
+        assert!(
+            !email.text.contains("Pickup from"),
+            "no pickup start was set"
+        );
+        assert!(email.html.contains(r#"<html lang="en">"#), "{}", email.html);
+        assert!(email.html.contains("Pain &lt;complet&gt; &amp; co"));
+        assert!(!email.html.contains("<complet>"), "escaped: {}", email.html);
+        assert!(
+            !email.html.contains("<!>"),
+            "no hydration markers: {}",
+            email.html
+        );
+        assert!(
+            email
+                .html
+                .contains(r#"<a href="https://foodbridge.cm/claims">"#)
+        );
+    }
+
+    #[test]
+    fn the_business_gets_the_client_contact_details_in_its_language() {
+        let mut notice = notice("en", "fr");
+        notice.claim.pickup_from = Some(Utc.with_ymd_and_hms(2026, 11, 22, 16, 0, 0).unwrap());
+        let email = claim_email(&notice, EmailKind::ClaimToBusiness, "https://foodbridge.cm");
+        assert_eq!(email.to.email, "bakery@example.cm");
+        assert_eq!(email.reply_to.email, "amina@example.cm");
+        assert_eq!(email.subject, "Amina a réservé Pain <complet> & co");
+        for line in [
+            "Bonjour Boulangerie du Coin,",
+            "Amina a réservé Pain <complet> & co (12 pains).",
+            "Téléphone: +237699000000",
+            "E-mail: amina@example.cm",
+            "Réservée le: 22/11 16:05",
+            "À récupérer avant: 22/11 19:30",
+            "Mon commerce: https://foodbridge.cm/business",
+        ] {
+            assert!(email.text.contains(line), "{line:?} not in\n{}", email.text);
+        }
+        assert!(email.html.contains(r#"<html lang="fr">"#));
+
+        // The client's confirmation names the pickup start once there is one.
+        let email = claim_email(&notice, EmailKind::ClaimToClient, "https://foodbridge.cm");
+        assert!(
+            email.text.contains("Pickup from: 22/11 17:00"),
+            "{}",
+            email.text
+        );
+    }
+
+    #[test]
+    fn an_unknown_language_reads_english() {
+        assert_eq!(locale_of("fr"), Locale::fr);
+        assert_eq!(locale_of("de"), Locale::en);
+    }
+}

@@ -1,0 +1,170 @@
+//! The email outbox, on SQLite and on the real PostgreSQL: a claim queues its two emails in
+//! its own transaction, and workers never take the same email twice.
+
+mod common;
+
+use std::collections::HashSet;
+
+use app::{
+    domain::{
+        claims,
+        events::RecordedEvents,
+        outbox::{self, EmailKind},
+    },
+    dto::Role,
+};
+use chrono::Duration;
+use entity::outbox as row;
+use futures_util::future::join_all;
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use testkit::TestDb;
+
+async fn rows(db: &DatabaseConnection) -> Vec<row::Model> {
+    row::Entity::find()
+        .order_by_asc(row::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+}
+
+/// `count` listings, each claimed by a different client: `2 * count` emails queued.
+async fn claimed_listings(db: &DatabaseConnection, count: usize) {
+    let business = common::user(db, Role::Business, "bakery@example.cm").await;
+    let events = RecordedEvents::default();
+    for client in common::many_clients(db, count).await {
+        let id = common::post_listing(db, business, 3).await;
+        claims::claim(db, &events, client, id, common::now())
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let clients = common::many_clients(&t.db, 2).await;
+        let id = common::post_listing(&t.db, business, 3).await;
+        let events = RecordedEvents::default();
+        let now = common::now();
+
+        let claim = claims::claim(&t.db, &events, clients[0], id, now)
+            .await
+            .unwrap();
+        claims::claim(&t.db, &events, clients[1], id, now)
+            .await
+            .expect_err("already claimed");
+
+        let queued = rows(&t.db).await;
+        let kinds: Vec<_> = queued
+            .iter()
+            .map(|r| (EmailKind::parse(&r.kind), r.claim_id, r.due_at, r.attempts))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (Some(EmailKind::ClaimToClient), claim.claim_id, Some(now), 0),
+                (
+                    Some(EmailKind::ClaimToBusiness),
+                    claim.claim_id,
+                    Some(now),
+                    0
+                ),
+            ],
+            "{}",
+            t.backend
+        );
+
+        // What the emails will say, and in which language each side reads.
+        let notice = claims::notice(&t.db, claim.claim_id).await.unwrap();
+        assert_eq!(notice.claim, claim);
+        assert_eq!(notice.client.contact_name, "Client 0");
+        assert_eq!(notice.client.email, "client0@example.cm");
+        assert_eq!(notice.client.phone, "+237699000000");
+        assert_eq!(
+            (
+                notice.client_language.as_str(),
+                notice.business_language.as_str()
+            ),
+            ("en", "fr")
+        );
+    }
+}
+
+#[tokio::test]
+async fn workers_taking_emails_at_the_same_time_never_take_the_same_one() {
+    for t in TestDb::each().await {
+        claimed_listings(&t.db, 40).await;
+        let queued: Vec<i64> = rows(&t.db).await.iter().map(|r| r.id).collect();
+        assert_eq!(queued.len(), 80);
+        let now = common::now();
+
+        // Eight workers, each taking three at a time until nothing is left.
+        let worker = |db: DatabaseConnection| async move {
+            let mut taken = Vec::new();
+            loop {
+                let batch = outbox::take_due(&db, now, Duration::minutes(5), 3)
+                    .await
+                    .unwrap();
+                if batch.is_empty() {
+                    return taken;
+                }
+                taken.extend(batch.into_iter().map(|r| r.id));
+            }
+        };
+        let taken: Vec<i64> = join_all((0..8).map(|_| worker(t.db.clone())))
+            .await
+            .into_iter()
+            .flatten()
+            .collect();
+
+        let distinct: HashSet<i64> = taken.iter().copied().collect();
+        assert_eq!(taken.len(), 80, "{}: taken twice", t.backend);
+        assert_eq!(distinct, queued.into_iter().collect(), "{}", t.backend);
+        assert!(rows(&t.db).await.iter().all(|r| r.attempts == 1));
+    }
+}
+
+#[tokio::test]
+async fn a_taken_email_is_leased_retried_with_backoff_and_never_sent_twice() {
+    for t in TestDb::each().await {
+        claimed_listings(&t.db, 1).await;
+        let now = common::now();
+        let lease = Duration::seconds(60);
+        let take = |at| outbox::take_due(&t.db, at, lease, 1);
+
+        let first = take(now).await.unwrap().remove(0);
+        assert_eq!(first.attempts, 1);
+        let second = take(now).await.unwrap().remove(0);
+        assert_ne!(first.id, second.id, "the other email of the claim");
+        // The server refused that address for good.
+        outbox::abandon(&t.db, second.id, "550 no such mailbox")
+            .await
+            .unwrap();
+        assert!(take(now + Duration::seconds(59)).await.unwrap().is_empty());
+
+        // A worker that died mid-send: the email comes back when the lease ends.
+        let again = take(now + Duration::seconds(60)).await.unwrap().remove(0);
+        assert_eq!((again.id, again.attempts), (first.id, 2), "{}", t.backend);
+
+        // The mail server is down: wait 2 s after the second attempt.
+        let at = now + Duration::seconds(60);
+        outbox::retry_later(&t.db, &again, at, "connection refused")
+            .await
+            .unwrap();
+        assert!(take(at + Duration::seconds(1)).await.unwrap().is_empty());
+        let third = take(at + Duration::seconds(2)).await.unwrap().remove(0);
+        assert_eq!((third.id, third.attempts), (first.id, 3));
+        assert_eq!(third.last_error.as_deref(), Some("connection refused"));
+
+        outbox::mark_sent(&t.db, third.id, at).await.unwrap();
+        assert!(take(at + Duration::days(30)).await.unwrap().is_empty());
+        let done = rows(&t.db).await;
+        let sent = done.iter().find(|r| r.id == first.id).unwrap();
+        assert_eq!((sent.sent_at, sent.due_at), (Some(at), None));
+        assert_eq!(sent.last_error, None);
+        let abandoned = done.iter().find(|r| r.id == second.id).unwrap();
+        assert_eq!((abandoned.sent_at, abandoned.due_at), (None, None));
+        assert_eq!(abandoned.last_error.as_deref(), Some("550 no such mailbox"));
+    }
+}

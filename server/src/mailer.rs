@@ -1,0 +1,192 @@
+//! Sends the outbox. A worker on every replica takes the due emails (never the same as another
+//! replica's), sends them over SMTP when `SMTP_URL` is set or writes them as `.eml` files into
+//! `MAIL_DIR` otherwise, and marks them sent; a failed try is retried with backoff.
+
+use std::{path::Path, sync::Arc, time::Duration};
+
+use app::{
+    domain::{
+        claims, clock,
+        outbox::{self, EmailKind},
+    },
+    emails::{self, Contact, Email},
+    error::AppError,
+};
+use entity::outbox as row;
+use lettre::{
+    Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, MultiPart},
+};
+use sea_orm::{DatabaseConnection, DbErr};
+use tokio::sync::watch;
+
+use crate::{config::Config, startup::StartError};
+
+/// How long a taken email is reserved for the worker that took it: longer than a batch of
+/// sends can take with the SMTP timeout below.
+const LEASE_SECS: i64 = 5 * 60;
+const BATCH: u64 = 10;
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+/// Why a try failed: worth retrying, or never going to work.
+enum Failure {
+    Transient(String),
+    Permanent(String),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    db: DatabaseConnection,
+    transport: Arc<Transport>,
+    from: Mailbox,
+    public_url: String,
+    poll: Duration,
+}
+
+impl Mailer {
+    pub fn new(config: &Config, db: DatabaseConnection) -> Result<Self, StartError> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| format!("MAIL_FROM: {e}"))?;
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("SMTP_URL: {e}"))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build(),
+            ),
+            None => {
+                if config.production {
+                    tracing::warn!(
+                        "PRODUCTION is set but SMTP_URL is not: no email will leave this machine"
+                    );
+                }
+                Transport::Files(AsyncFileTransport::new(mail_dir(&config.mail_dir)?))
+            }
+        };
+        Ok(Self {
+            db,
+            transport: Arc::new(transport),
+            from,
+            public_url: config.public_url.clone(),
+            poll: Duration::from_millis(config.mail_poll_interval_ms),
+        })
+    }
+
+    /// Sends what is due, then again every poll interval, until `stop` turns true; an email
+    /// being sent is always finished (and recorded) first.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.send_due(&stop).await {
+                tracing::warn!("outbox: cannot read the queue: {e}");
+            }
+            tokio::select! {
+                Ok(()) = stop.changed() => {}
+                () = tokio::time::sleep(self.poll) => {}
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+
+    /// Sends every email that is due now, batch after batch until none is left or `stop`
+    /// turns true.
+    async fn send_due(&self, stop: &watch::Receiver<bool>) -> Result<(), DbErr> {
+        loop {
+            if *stop.borrow() {
+                return Ok(());
+            }
+            let lease = chrono::Duration::seconds(LEASE_SECS);
+            let batch = outbox::take_due(&self.db, clock::now(), lease, BATCH).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for email in batch {
+                match self.send(&email).await {
+                    Ok(()) => outbox::mark_sent(&self.db, email.id, clock::now()).await?,
+                    Err(Failure::Transient(why)) => {
+                        tracing::warn!(
+                            id = email.id,
+                            attempts = email.attempts,
+                            "email not sent, will retry: {why}"
+                        );
+                        outbox::retry_later(&self.db, &email, clock::now(), &why).await?;
+                    }
+                    Err(Failure::Permanent(why)) => {
+                        tracing::error!(id = email.id, "email abandoned: {why}");
+                        outbox::abandon(&self.db, email.id, &why).await?;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send(&self, email: &row::Model) -> Result<(), Failure> {
+        let kind = EmailKind::parse(&email.kind)
+            .ok_or_else(|| Failure::Permanent(format!("unknown kind {}", email.kind)))?;
+        let notice = claims::notice(&self.db, email.claim_id)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound => Failure::Permanent("the claim is gone".to_owned()),
+                e => Failure::Transient(format!("cannot read the claim: {e:?}")),
+            })?;
+        let message = self
+            .message(
+                emails::claim_email(&notice, kind, &self.public_url),
+                email.id,
+            )
+            .map_err(Failure::Permanent)?;
+        match &*self.transport {
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| {
+                if e.is_permanent() {
+                    Failure::Permanent(e.to_string())
+                } else {
+                    Failure::Transient(e.to_string())
+                }
+            }),
+            Transport::Files(files) => files
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| Failure::Transient(e.to_string())),
+        }
+    }
+
+    /// The email as sent. Its Message-ID comes from the outbox row, so a retry after a worker
+    /// died mid-send carries the same one and mail clients show a single message.
+    fn message(&self, email: Email, id: i64) -> Result<Message, String> {
+        let mailbox = |contact: Contact| -> Result<Mailbox, String> {
+            let address: Address = contact
+                .email
+                .parse()
+                .map_err(|e| format!("bad address {}: {e}", contact.email))?;
+            Ok(Mailbox::new(Some(contact.name), address))
+        };
+        Message::builder()
+            .from(self.from.clone())
+            .to(mailbox(email.to)?)
+            .reply_to(mailbox(email.reply_to)?)
+            .subject(email.subject)
+            .message_id(Some(format!("<outbox-{id}@{}>", self.from.email.domain())))
+            .multipart(MultiPart::alternative_plain_html(email.text, email.html))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Creates the folder the `.eml` files go to and says where it is.
+fn mail_dir(dir: &Path) -> Result<std::path::PathBuf, StartError> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("MAIL_DIR {}: {e}", dir.display()))?;
+    let dir = std::path::absolute(dir)?;
+    tracing::info!(
+        "SMTP_URL is not set: emails are written to {}",
+        dir.display()
+    );
+    Ok(dir)
+}
