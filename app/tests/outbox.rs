@@ -168,3 +168,42 @@ async fn a_taken_email_is_leased_retried_with_backoff_and_never_sent_twice() {
         assert_eq!(abandoned.last_error.as_deref(), Some("550 no such mailbox"));
     }
 }
+
+#[tokio::test]
+async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
+    for t in TestDb::each().await {
+        claimed_listings(&t.db, 1).await;
+        let queued = rows(&t.db).await.remove(0).created_at;
+        let give_up = queued + Duration::hours(outbox::GIVE_UP_AFTER_HOURS);
+        let lease = Duration::seconds(60);
+        let refused = "connection refused";
+
+        // Still tried again one second before the day is out (1 s later: its first backoff)...
+        let just_before = give_up - Duration::seconds(1);
+        let email = outbox::take_due(&t.db, just_before, lease, 1)
+            .await
+            .unwrap();
+        let retry = outbox::retry_later(&t.db, &email[0], just_before, refused).await;
+        assert_eq!(retry.unwrap(), outbox::Retry::At(give_up), "{}", t.backend);
+
+        // ...but no longer once it is: both emails of the claim are abandoned with the reason.
+        let emails = outbox::take_due(&t.db, give_up, lease, 2).await.unwrap();
+        assert_eq!(emails.len(), 2, "{}", t.backend);
+        for email in &emails {
+            let retry = outbox::retry_later(&t.db, email, give_up, refused).await;
+            assert_eq!(retry.unwrap(), outbox::Retry::GaveUp, "{}", t.backend);
+        }
+        let later = give_up + Duration::days(30);
+        assert!(
+            outbox::take_due(&t.db, later, lease, 2)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        for row in rows(&t.db).await {
+            assert_eq!((row.sent_at, row.due_at), (None, None));
+            let reason = "gave up after 24 hours: connection refused";
+            assert_eq!(row.last_error.as_deref(), Some(reason));
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::{path::Path, sync::Arc, time::Duration};
 use app::{
     domain::{
         claims, clock,
-        outbox::{self, EmailKind},
+        outbox::{self, EmailKind, Retry},
     },
     emails::{self, Contact, Email},
     error::AppError,
@@ -112,12 +112,19 @@ impl Mailer {
                 match self.send(&email).await {
                     Ok(()) => outbox::mark_sent(&self.db, email.id, clock::now()).await?,
                     Err(Failure::Transient(why)) => {
-                        tracing::warn!(
-                            id = email.id,
-                            attempts = email.attempts,
-                            "email not sent, will retry: {why}"
-                        );
-                        outbox::retry_later(&self.db, &email, clock::now(), &why).await?;
+                        match outbox::retry_later(&self.db, &email, clock::now(), &why).await? {
+                            Retry::At(at) => tracing::warn!(
+                                id = email.id,
+                                attempts = email.attempts,
+                                "email not sent, will retry at {at}: {why}"
+                            ),
+                            Retry::GaveUp => tracing::error!(
+                                id = email.id,
+                                attempts = email.attempts,
+                                "email abandoned after {} hours of failures: {why}",
+                                outbox::GIVE_UP_AFTER_HOURS
+                            ),
+                        }
                     }
                     Err(Failure::Permanent(why)) => {
                         tracing::error!(id = email.id, "email abandoned: {why}");

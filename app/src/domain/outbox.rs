@@ -38,6 +38,20 @@ impl EmailKind {
 /// The longest wait between two tries of an email.
 const MAX_BACKOFF_SECS: i64 = 5 * 60;
 
+/// How long an email that keeps failing (mail server down) is tried for. A claim's details a
+/// day late no longer help anyone arrange a pickup, and both sides still find them on the site
+/// (My claims, the business dashboard).
+pub const GIVE_UP_AFTER_HOURS: i64 = 24;
+
+/// What became of an email that could not be sent this time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// It will be tried again at this time.
+    At(DateTime<Utc>),
+    /// It has been failing for [`GIVE_UP_AFTER_HOURS`]: no more tries.
+    GaveUp,
+}
+
 /// Queues both emails of a claim. Call it inside the claim's transaction.
 pub async fn enqueue_claim(
     txn: &impl ConnectionTrait,
@@ -110,23 +124,27 @@ pub async fn mark_sent(
 }
 
 /// The try failed for a reason that may pass (the mail server is down): try again after a
-/// wait that doubles with each attempt, up to five minutes.
+/// wait that doubles with each attempt, up to five minutes, unless the email has been failing
+/// for [`GIVE_UP_AFTER_HOURS`], when it is abandoned with the reason.
 pub async fn retry_later(
     db: &impl ConnectionTrait,
     email: &outbox::Model,
     now: DateTime<Utc>,
     error: &str,
-) -> Result<(), DbErr> {
+) -> Result<Retry, DbErr> {
+    if now - email.created_at >= Duration::hours(GIVE_UP_AFTER_HOURS) {
+        let error = format!("gave up after {GIVE_UP_AFTER_HOURS} hours: {error}");
+        abandon(db, email.id, &error).await?;
+        return Ok(Retry::GaveUp);
+    }
+    let at = now + backoff(email.attempts);
     outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::DueAt,
-            Expr::value(now + backoff(email.attempts)),
-        )
+        .col_expr(outbox::Column::DueAt, Expr::value(at))
         .col_expr(outbox::Column::LastError, Expr::value(error))
         .filter(outbox::Column::Id.eq(email.id))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(Retry::At(at))
 }
 
 /// The email can never be sent (the server refused the address for good): stop trying and
