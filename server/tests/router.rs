@@ -1,26 +1,27 @@
 //! The HTTP surface of one replica, driven through the router with `oneshot`.
 
+mod common;
+
 use app::error::{AppError, Field, Problem};
 use axum::{
     Router,
     body::Body,
     http::{Request, StatusCode, header},
 };
-use chrono::{Duration, SubsecRound, Utc};
-use clap::Parser;
+use chrono::{Duration, Utc};
 use http_body_util::BodyExt;
 use leptos::server_fn::error::ServerFnUrlError;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
-use server::{config::Config, startup};
+use server::startup;
 use testkit::{Backend, TestDb};
 use tower::ServiceExt;
 
 async fn app_for(url: &str, redis: Option<&str>) -> Router {
-    let mut args = vec!["foodbridge", "--database-url", url];
+    let mut args = vec!["--database-url", url];
     if let Some(redis) = redis {
         args.extend(["--redis-url", redis]);
     }
-    startup::app(&Config::try_parse_from(args).unwrap())
+    startup::app(&common::config(&args))
         .await
         .expect("replica starts")
 }
@@ -57,39 +58,24 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::
     )
 }
 
+/// A listing of a business of its own, available for `available_for` from now.
 async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
-    let now = Utc::now().trunc_subsecs(0);
-    let business = entity::user::ActiveModel {
+    let email = format!("{}@example.cm", testkit::unique_name("bakery"));
+    entity::user::ActiveModel {
         role: Set("business".into()),
-        email: Set(format!("{}@example.cm", testkit::unique_name("bakery"))),
+        email: Set(email.clone()),
         phone: Set("+237677123456".into()),
         password_hash: Set("x".into()),
         display_name: Set("Boulangerie du Coin".into()),
         pickup_location: Set(Some("Rue 1, Douala".into())),
         language: Set("fr".into()),
-        created_at: Set(now),
+        created_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(db)
     .await
     .unwrap();
-    entity::listing::ActiveModel {
-        business_id: Set(business.id),
-        item_name: Set("Bread".into()),
-        quantity: Set(12.0),
-        unit: Set("loaves".into()),
-        category: Set("bakery".into()),
-        dietary_tags: Set(String::new()),
-        description: Set("Fresh today".into()),
-        available_until: Set(now + available_for),
-        status: Set("available".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    common::listing_for(db, &email, available_for).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,8 +231,7 @@ async fn the_session_cookie_is_http_only_and_same_site() {
     );
 
     let secret = "s".repeat(64);
-    let config = Config::try_parse_from([
-        "foodbridge",
+    let config = common::config(&[
         "--database-url",
         &t.url,
         "--production",
@@ -254,8 +239,7 @@ async fn the_session_cookie_is_http_only_and_same_site() {
         "https://foodbridge.cm",
         "--session-secret",
         &secret,
-    ])
-    .unwrap();
+    ]);
     let production = startup::app(&config).await.unwrap();
     let form = REGISTER_CLIENT.replace("amina%40", "amina2%40");
     let (_, headers, _) = post_form(&production, "register", None, &form).await;

@@ -110,8 +110,18 @@ pub async fn register(base: &str, role: &str, email: &str) -> String {
     cookie.expect("a session cookie")
 }
 
-/// Posts a listing directly in the database (the photo pipeline has tests of its own).
+/// Posts a listing, available for three hours, directly in the database (the photo pipeline
+/// has tests of its own).
 pub async fn listing(db: &sea_orm::DatabaseConnection, business_email: &str) -> i64 {
+    listing_for(db, business_email, chrono::Duration::hours(3)).await
+}
+
+/// Posts a listing available for `available_for` from now (negative: it has expired).
+pub async fn listing_for(
+    db: &sea_orm::DatabaseConnection,
+    business_email: &str,
+    available_for: chrono::Duration,
+) -> i64 {
     use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     let business = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(business_email))
@@ -128,7 +138,7 @@ pub async fn listing(db: &sea_orm::DatabaseConnection, business_email: &str) -> 
         category: Set("bakery".into()),
         dietary_tags: Set(String::new()),
         description: Set(String::new()),
-        available_until: Set(now + chrono::Duration::hours(3)),
+        available_until: Set(now + available_for),
         status: Set("available".into()),
         created_at: Set(now),
         updated_at: Set(now),
