@@ -2,7 +2,7 @@
 //! replica's), sends them over SMTP when `SMTP_URL` is set or writes them as `.eml` files into
 //! `MAIL_DIR` otherwise, and marks them sent; a failed try is retried with backoff.
 
-use std::{path::Path, sync::Arc, time::Duration};
+use std::{path::Path, time::Duration};
 
 use app::{
     domain::{
@@ -39,10 +39,9 @@ enum Failure {
     Permanent(String),
 }
 
-#[derive(Clone)]
 pub struct Mailer {
     db: DatabaseConnection,
-    transport: Arc<Transport>,
+    transport: Transport,
     from: Mailbox,
     public_url: String,
     poll: Duration,
@@ -72,7 +71,7 @@ impl Mailer {
         };
         Ok(Self {
             db,
-            transport: Arc::new(transport),
+            transport,
             from,
             public_url: config.public_url.clone(),
             poll: Duration::from_millis(config.mail_poll_interval_ms),
@@ -150,7 +149,7 @@ impl Mailer {
                 email.id,
             )
             .map_err(Failure::Permanent)?;
-        match &*self.transport {
+        match &self.transport {
             Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| {
                 if e.is_permanent() {
                     Failure::Permanent(e.to_string())

@@ -31,12 +31,10 @@ const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 /// How long shutdown waits for the email being sent (longer than the SMTP timeout).
 const MAILER_STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What one replica runs on: its state, the session store that goes with it, and the worker
-/// that sends its share of the outbox.
+/// What one replica runs on: its state and the session store that goes with it.
 pub struct Replica {
     pub state: AppState,
     pub sessions: Store,
-    pub mailer: Mailer,
 }
 
 /// Connects to the database (applying pending migrations) and to Redis when configured.
@@ -62,7 +60,6 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
             FailureLimiter::local(),
         ),
     };
-    let mailer = Mailer::new(config, db.clone())?;
     let state = AppState {
         leptos_options: leptos_options(config)?,
         db,
@@ -71,11 +68,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         events: Arc::new(LocalEvents::new()),
         trust_proxy: config.trust_proxy,
     };
-    Ok(Replica {
-        state,
-        sessions,
-        mailer,
-    })
+    Ok(Replica { state, sessions })
 }
 
 /// The router of a replica built from `config`, without its background work (the outbox
@@ -107,11 +100,12 @@ impl Background {
 /// The router of a replica built from `config`, with its background work started.
 pub async fn start(config: &Config) -> Result<(axum::Router, Background), StartError> {
     let replica = build(config).await?;
+    let mailer = Mailer::new(config, replica.state.db.clone())?;
     if let Store::Database(store) = &replica.sessions {
         tokio::spawn(store.clone().delete_expired_every(SESSION_CLEANUP_PERIOD));
     }
     let (stop, stopping) = watch::channel(false);
-    let mailer = tokio::spawn(replica.mailer.clone().run(stopping));
+    let mailer = tokio::spawn(mailer.run(stopping));
     Ok((router(replica, config), Background { stop, mailer }))
 }
 
