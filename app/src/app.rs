@@ -7,11 +7,9 @@ use leptos_router::{
 };
 
 use crate::{
-    api::current_user,
-    components::{language, layout::Layout},
-    dto::Account,
-    error::AppError,
+    components::{auth::Auth, layout::Layout},
     i18n::*,
+    locale,
     pages::{
         account::AccountPage,
         business::BusinessPage,
@@ -45,33 +43,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Who is logged in, for every page.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub user: Resource<Result<Option<Account>, AppError>>,
-    changes: RwSignal<usize>,
-}
-
-impl Auth {
-    fn provide() {
-        let changes = RwSignal::new(0);
-        let user = Resource::new(move || changes.get(), |_| current_user());
-        provide_context(Auth { user, changes });
-    }
-
-    /// Fetches the user again each time an action (log in, register, log out) completes.
-    ///
-    /// The actions themselves belong to their pages: a plain form post's error comes back in
-    /// the URL, and only an action created under `<Routes>` picks it up.
-    pub fn refresh_after(self, action_version: impl Get<Value = usize> + Send + Sync + 'static) {
-        Effect::new(move |_| {
-            if action_version.get() > 0 {
-                self.changes.update(|n| *n += 1);
-            }
-        });
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -80,7 +51,7 @@ pub fn App() -> impl IntoView {
     // Every route renders Async: the server waits for the data, so each page is complete
     // before any JavaScript runs (and when it never does).
     view! {
-        <I18nContextProvider cookie_options=language::cookie_options()>
+        <I18nContextProvider cookie_options=locale::cookie_options()>
             <Stylesheet id="leptos" href="/pkg/foodbridge.css" />
             <Title text="FoodBridge" />
             <Router>

@@ -42,11 +42,11 @@ pub async fn require_user() -> Result<Actor, AppError> {
 }
 
 pub async fn require_business() -> Result<Actor, AppError> {
-    require_user().await?.require(Role::Business)
+    Ok(require_user().await?.require(Role::Business)?)
 }
 
 pub async fn require_client() -> Result<Actor, AppError> {
-    require_user().await?.require(Role::Client)
+    Ok(require_user().await?.require(Role::Client)?)
 }
 
 /// Starts a logged-in session under a new id, so an id planted before login is worthless.

@@ -3,6 +3,10 @@
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use entity::codes::{
+    Category, DietaryTag, DietaryTags, Language, ListingState, Role, Sort, Unit,
+};
+
 /// What the home page shows about the platform right now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Availability {
@@ -18,35 +22,11 @@ pub fn local_time(at: DateTime<Utc>) -> String {
         .to_string()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Posts surplus food.
-    Business,
-    /// Claims it.
-    Client,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Business => "business",
-            Role::Client => "client",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<Self> {
-        [Role::Business, Role::Client]
-            .into_iter()
-            .find(|r| r.as_str() == code)
-    }
-
-    /// Where this role lands after logging in.
-    pub fn home(self) -> &'static str {
-        match self {
-            Role::Business => "/business",
-            Role::Client => "/browse",
-        }
+/// Where a role lands after logging in.
+pub fn home(role: Role) -> &'static str {
+    match role {
+        Role::Business => "/business",
+        Role::Client => "/browse",
     }
 }
 
@@ -85,91 +65,6 @@ mod tests {
     }
 }
 
-/// Declares a fixed list of codes shared by the UI and the server: `as_str`, `parse` and `ALL`.
-macro_rules! codes {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $code)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($name::$variant => $code),+
-                }
-            }
-
-            pub fn parse(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == code)
-            }
-        }
-    };
-}
-
-codes! {
-    /// What kind of food a listing is.
-    Category {
-        PreparedMeals = "prepared_meals",
-        Bakery = "bakery",
-        FruitVegetables = "fruit_vegetables",
-        DairyEggs = "dairy_eggs",
-        MeatFish = "meat_fish",
-        Groceries = "groceries",
-        Drinks = "drinks",
-        Other = "other",
-    }
-}
-
-codes! {
-    /// How a listing's quantity is counted.
-    Unit {
-        Portions = "portions",
-        Kg = "kg",
-        Loaves = "loaves",
-        Trays = "trays",
-        Items = "items",
-        Litres = "litres",
-        Boxes = "boxes",
-    }
-}
-
-codes! {
-    /// What a client may need to know about the food.
-    DietaryTag {
-        Vegetarian = "vegetarian",
-        Vegan = "vegan",
-        Halal = "halal",
-        ContainsNuts = "contains_nuts",
-        Dairy = "dairy",
-        Gluten = "gluten",
-        Eggs = "eggs",
-        Fish = "fish",
-    }
-}
-
-codes! {
-    /// Where a listing stands, as people see it: "expired" is an available listing whose time
-    /// has passed.
-    ListingState {
-        Available = "available",
-        Claimed = "claimed",
-        Expired = "expired",
-        Withdrawn = "withdrawn",
-    }
-}
-
-codes! {
-    /// The two orders of the browse page.
-    Sort {
-        Newest = "newest",
-        EndingSoon = "ending_soon",
-    }
-}
-
 /// A listing as a card on the browse page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ListingCard {
@@ -178,7 +73,7 @@ pub struct ListingCard {
     pub quantity: f64,
     pub unit: Unit,
     pub category: Category,
-    pub dietary_tags: Vec<DietaryTag>,
+    pub dietary_tags: DietaryTags,
     pub business_name: String,
     pub pickup_location: String,
     pub available_until: DateTime<Utc>,
@@ -197,7 +92,7 @@ pub struct ListingDetail {
     pub quantity: f64,
     pub unit: Unit,
     pub category: Category,
-    pub dietary_tags: Vec<DietaryTag>,
+    pub dietary_tags: DietaryTags,
     pub description: String,
     pub pickup_from: Option<DateTime<Utc>>,
     pub available_until: DateTime<Utc>,
@@ -307,5 +202,62 @@ mod duration_tests {
         assert_eq!(duration_text(200), "3 h 20 min");
         assert_eq!(duration_text(3 * 24 * 60 + 250), "3 d 4 h");
         assert_eq!(duration_text(-5), "0 min");
+    }
+}
+
+/// A listing's id as a server function argument. One that is not a whole number is refused
+/// with a message naming the argument, so an API client knows what to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ListingId(pub i64);
+
+impl<'de> Deserialize<'de> for ListingId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Id;
+        impl serde::de::Visitor<'_> for Id {
+            type Value = ListingId;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`listing_id`, a listing's number")
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<ListingId, E> {
+                Ok(ListingId(id))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<ListingId, E> {
+                i64::try_from(id)
+                    .map(ListingId)
+                    .map_err(|_| E::custom(format!("`listing_id` is out of range: {id}")))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ListingId, E> {
+                text.trim().parse().map(ListingId).map_err(|_| {
+                    E::custom(format!(
+                        "`listing_id` must be a listing's number, not {text:?}"
+                    ))
+                })
+            }
+        }
+        deserializer.deserialize_any(Id)
+    }
+}
+
+#[cfg(test)]
+mod listing_id_tests {
+    use super::ListingId;
+
+    #[test]
+    fn a_malformed_listing_id_names_the_argument() {
+        assert_eq!(
+            serde_json::from_str::<ListingId>("\"42\"").unwrap(),
+            ListingId(42)
+        );
+        assert_eq!(
+            serde_json::from_str::<ListingId>("7").unwrap(),
+            ListingId(7)
+        );
+        let error = serde_json::from_str::<ListingId>("\"abc\"").unwrap_err();
+        assert!(error.to_string().contains("`listing_id`"), "{error}");
     }
 }

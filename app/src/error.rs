@@ -29,6 +29,13 @@ pub enum AppError {
     /// One or more fields were refused; the form shows each message beside its field.
     #[error("invalid input: {0:?}")]
     Validation(Vec<FieldError>),
+    /// The request could not be read: an argument missing or malformed, a body that is not
+    /// the form it should be, text that is not UTF-8. Says what was wrong.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The request body is over the server's limit.
+    #[error("request too large")]
+    TooLarge,
     /// Something went wrong on the server; details are in the server's log, never on the wire.
     #[error("internal error")]
     Internal,
@@ -145,6 +152,8 @@ impl AppError {
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable { .. } => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -153,21 +162,30 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, the errors server_fn raises before a server function runs are the
+    /// client's: its arguments could not be read. In the browser, a request that failed.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        let error = match value {
+            ServerFnErrorErr::Args(reason)
+            | ServerFnErrorErr::MissingArg(reason)
+            | ServerFnErrorErr::Deserialization(reason) => {
+                // The body limit's own error, met while the body is read.
+                if reason.contains("length limit exceeded") {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(reason)
+                }
+            }
+            other => AppError::Transport(other.to_string()),
+        };
+        #[cfg(feature = "ssr")]
+        crate::api::answer_with_status(&error);
+        error
     }
 }
 
 impl From<ServerFnError> for AppError {
     fn from(value: ServerFnError) -> Self {
         AppError::Transport(value.to_string())
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<sea_orm::DbErr> for AppError {
-    fn from(err: sea_orm::DbErr) -> Self {
-        tracing::error!(error = %err, "database error");
-        AppError::Internal
     }
 }

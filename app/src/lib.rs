@@ -7,7 +7,9 @@ pub mod app;
 pub mod components;
 pub mod dto;
 pub mod error;
+pub mod labels;
 pub mod limits;
+pub mod locale;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -17,8 +19,6 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod emails;
 
-#[cfg(feature = "ssr")]
-pub mod ratelimit;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -18,3 +18,5 @@ pub const SEARCH_MAX: usize = 100;
 pub const PAGE_SIZE: u64 = 20;
 /// Largest photo upload accepted.
 pub const MAX_UPLOAD_BYTES: usize = 8 * 1024 * 1024;
+/// Entries per page of "My claims" and of a business's dashboard.
+pub const OWN_PAGE_SIZE: u64 = 50;

@@ -7,7 +7,10 @@ use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 
 use std::sync::Arc;
 
-use crate::{domain::events::EventSink, error::AppError, ratelimit::FailureLimiter};
+use crate::{
+    domain::{events::EventSink, ratelimit::FailureLimiter},
+    error::AppError,
+};
 
 #[derive(Clone)]
 pub struct AppState {

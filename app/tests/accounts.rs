@@ -2,8 +2,9 @@
 
 use app::{
     domain::accounts::{self, Actor, Registration},
-    dto::Role,
-    error::{AppError, Field, FieldError, Problem},
+    domain::error::DomainError,
+    dto::{Language, Role},
+    error::{Field, FieldError, Problem},
 };
 use chrono::Utc;
 use testkit::TestDb;
@@ -16,7 +17,7 @@ fn business(email: &str) -> Registration {
         email: email.into(),
         phone: "6 77 12 34 56".into(),
         password: "mangue-plantain-2026".into(),
-        language: "fr".into(),
+        language: Language::Fr,
     }
 }
 
@@ -28,13 +29,13 @@ fn client(email: &str) -> Registration {
         email: email.into(),
         phone: "+33 6 12 34 56 78".into(),
         password: "banane-douce-77".into(),
-        language: "en".into(),
+        language: Language::En,
     }
 }
 
-fn problems(result: Result<entity::user::Model, AppError>) -> Vec<FieldError> {
+fn problems(result: Result<entity::user::Model, DomainError>) -> Vec<FieldError> {
     match result {
-        Err(AppError::Validation(errors)) => errors,
+        Err(DomainError::Invalid(errors)) => errors,
         other => panic!("expected field errors, got {other:?}"),
     }
 }
@@ -45,12 +46,12 @@ async fn a_business_registers_with_clean_values_and_an_argon2id_hash() {
         let user = accounts::register(&t.db, business("Bakery@Example.CM"), Utc::now())
             .await
             .unwrap();
-        assert_eq!(user.role, "business", "{}", t.backend);
+        assert_eq!(user.role, Role::Business, "{}", t.backend);
         assert_eq!(user.email, "bakery@example.cm");
         assert_eq!(user.phone, "+237677123456");
         assert_eq!(user.display_name, "Boulangerie du Coin");
         assert_eq!(user.pickup_location.as_deref(), Some("Rue 1, Akwa, Douala"));
-        assert_eq!(user.language, "fr");
+        assert_eq!(user.language, Language::Fr);
         assert!(
             user.password_hash
                 .starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
@@ -66,7 +67,7 @@ async fn a_client_has_no_pickup_location() {
         let user = accounts::register(&t.db, client("amina@example.cm"), Utc::now())
             .await
             .unwrap();
-        assert_eq!(user.role, "client");
+        assert_eq!(user.role, Role::Client);
         assert_eq!(user.pickup_location, None, "{}", t.backend);
         assert_eq!(user.phone, "+33612345678");
     }
@@ -170,9 +171,9 @@ async fn login_needs_the_right_password_and_says_the_same_for_unknown_emails() {
         let unknown_email =
             accounts::authenticate(&t.db, "nobody@example.cm", "mangue-plantain-2026").await;
         let not_an_email = accounts::authenticate(&t.db, "nobody", "mangue-plantain-2026").await;
-        assert_eq!(wrong_password.unwrap_err(), AppError::InvalidCredentials);
-        assert_eq!(unknown_email.unwrap_err(), AppError::InvalidCredentials);
-        assert_eq!(not_an_email.unwrap_err(), AppError::InvalidCredentials);
+        assert_eq!(wrong_password.unwrap_err(), DomainError::InvalidCredentials);
+        assert_eq!(unknown_email.unwrap_err(), DomainError::InvalidCredentials);
+        assert_eq!(not_an_email.unwrap_err(), DomainError::InvalidCredentials);
     }
 }
 
@@ -187,7 +188,7 @@ fn each_role_passes_only_its_own_guard() {
         role: Role::Client,
     };
     assert_eq!(business.require(Role::Business), Ok(business));
-    assert_eq!(business.require(Role::Client), Err(AppError::Forbidden));
+    assert_eq!(business.require(Role::Client), Err(DomainError::Forbidden));
     assert_eq!(client.require(Role::Client), Ok(client));
-    assert_eq!(client.require(Role::Business), Err(AppError::Forbidden));
+    assert_eq!(client.require(Role::Business), Err(DomainError::Forbidden));
 }

@@ -3,13 +3,13 @@
 mod common;
 
 use app::{
+    domain::error::DomainError,
     domain::{
         claims,
         events::{DomainEvent, RecordedEvents},
         listings,
     },
     dto::{ListingState, Role},
-    error::AppError,
 };
 use chrono::Duration;
 use entity::claim;
@@ -48,20 +48,20 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
             t.backend
         );
         assert_eq!(
-            claims::mine(&t.db, client).await.unwrap(),
+            claims::mine(&t.db, client, None, 50).await.unwrap().items,
             vec![claim.clone()]
         );
 
-        let own = listings::mine(&t.db, business, common::now())
+        let own = listings::mine(&t.db, business, None, common::now(), 50)
             .await
             .unwrap();
-        let claimant = own[0]
+        let claimant = own.items[0]
             .claimed_by
             .as_ref()
             .expect("the business sees who claimed it");
         assert_eq!(
             (claimant.contact_name.as_str(), claimant.email.as_str()),
-            ("Boulangerie du Coin", "amina@example.cm")
+            ("Amina Ngono", "amina@example.cm")
         );
         assert_eq!(claimant.claimed_at, claim.claimed_at);
     }
@@ -78,16 +78,14 @@ async fn only_clients_claim_and_only_what_is_still_available() {
 
         assert_eq!(
             claims::claim(&t.db, &events, business, id, common::now()).await,
-            Err(AppError::Forbidden)
+            Err(DomainError::Forbidden)
         );
         assert_eq!(
             claims::claim(&t.db, &events, client, 999_999, common::now()).await,
-            Err(AppError::NotFound)
+            Err(DomainError::NotFound)
         );
 
-        let expired = Err(AppError::Unavailable {
-            state: ListingState::Expired,
-        });
+        let expired = Err(DomainError::Unavailable(ListingState::Expired));
         assert_eq!(
             claims::claim(
                 &t.db,
@@ -106,9 +104,7 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         listings::withdraw(&t.db, &events, business, withdrawn_id, common::now())
             .await
             .unwrap();
-        let withdrawn = Err(AppError::Unavailable {
-            state: ListingState::Withdrawn,
-        });
+        let withdrawn = Err(DomainError::Unavailable(ListingState::Withdrawn));
         assert_eq!(
             claims::claim(&t.db, &events, client, withdrawn_id, common::now()).await,
             withdrawn
@@ -117,9 +113,7 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         claims::claim(&t.db, &events, client, id, common::now())
             .await
             .unwrap();
-        let taken = Err(AppError::Unavailable {
-            state: ListingState::Claimed,
-        });
+        let taken = Err(DomainError::Unavailable(ListingState::Claimed));
         assert_eq!(
             claims::claim(&t.db, &events, other, id, common::now()).await,
             taken
@@ -131,8 +125,8 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         );
         assert_eq!(claim::Entity::find().count(&t.db).await.unwrap(), 1);
         assert_eq!(
-            claims::mine(&t.db, business).await,
-            Err(AppError::Forbidden)
+            claims::mine(&t.db, business, None, 50).await,
+            Err(DomainError::Forbidden)
         );
     }
 }
@@ -155,11 +149,7 @@ async fn a_hundred_clients_claiming_at_once_make_exactly_one_claim() {
         let won = results.iter().filter(|r| r.is_ok()).count();
         let taken = results
             .iter()
-            .filter(|r| {
-                **r == Err(AppError::Unavailable {
-                    state: ListingState::Claimed,
-                })
-            })
+            .filter(|r| **r == Err(DomainError::Unavailable(ListingState::Claimed)))
             .count();
         assert_eq!(
             (won, taken),
@@ -211,16 +201,12 @@ async fn a_thousand_claims_over_a_hundred_listings_claim_each_listing_once() {
         assert!(
             results.iter().all(|r| r.is_ok()
                 || *r
-                    == Err(AppError::Unavailable {
-                        state: ListingState::Claimed
-                    })),
+                    == Err(DomainError::Unavailable(ListingState::Claimed))),
             "{}: {:?}",
             t.backend,
             results.iter().find(|r| r.is_err()
                 && **r
-                    != Err(AppError::Unavailable {
-                        state: ListingState::Claimed
-                    }))
+                    != Err(DomainError::Unavailable(ListingState::Claimed)))
         );
         let rows = claim::Entity::find().all(&t.db).await.unwrap();
         assert_eq!(rows.len(), 100);
@@ -244,7 +230,12 @@ async fn my_claims_lists_every_claim_newest_first_with_its_pickup_details() {
             claimed.push(claims::claim(&t.db, &events, client, id, at).await.unwrap());
         }
 
-        let mine = claims::mine(&t.db, client).await.unwrap();
+        // Two per page: nothing is cut, the older claim is on the next page.
+        let first = claims::mine(&t.db, client, None, 2).await.unwrap();
+        let next = first.next.clone().expect("an older claim follows");
+        let second = claims::mine(&t.db, client, Some(&next), 2).await.unwrap();
+        assert_eq!(second.next, None, "{}", t.backend);
+        let mine: Vec<_> = first.items.into_iter().chain(second.items).collect();
         claimed.reverse();
         assert_eq!(mine, claimed, "{}", t.backend);
         assert!(

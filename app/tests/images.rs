@@ -3,13 +3,14 @@
 mod common;
 
 use app::{
+    domain::error::DomainError,
     domain::{
         events::RecordedEvents,
         images::{self, MAX_SIDE, MAX_UPLOAD_BYTES},
         listings,
     },
     dto::Role,
-    error::{AppError, Field, Problem},
+    error::{Field, Problem},
 };
 use chrono::Utc;
 use image::{ImageDecoder, ImageFormat, ImageReader};
@@ -171,7 +172,7 @@ async fn a_refused_photo_stores_nothing() {
             let result =
                 listings::create(&t.db, &events, business, &common::form(now, 3), photo, now).await;
             match result {
-                Err(AppError::Validation(errors)) => assert_eq!(errors.len(), 1, "{errors:?}"),
+                Err(DomainError::Invalid(errors)) => assert_eq!(errors.len(), 1, "{errors:?}"),
                 other => panic!("{}: {other:?}", t.backend),
             }
         }

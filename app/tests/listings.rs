@@ -5,15 +5,16 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use app::{
+    domain::error::DomainError,
     domain::{
+        browse::{self, BrowseQuery},
         events::{DomainEvent, RecordedEvents},
-        listings::{self, BrowseQuery},
+        listings,
     },
-    dto::{Category, ListingState, Role, Sort},
-    error::AppError,
+    dto::{Category, ListingState, Role, Sort, Unit},
 };
 use chrono::Duration;
-use entity::listing;
+use entity::{codes::ListingStatus, listing};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr,
 };
@@ -73,7 +74,7 @@ async fn a_client_cannot_post() {
             now,
         )
         .await;
-        assert_eq!(result, Err(AppError::Forbidden), "{}", t.backend);
+        assert_eq!(result, Err(DomainError::Forbidden), "{}", t.backend);
         assert_eq!(listing::Entity::find().count(&t.db).await.unwrap(), 0);
         assert_eq!(entity::image::Entity::find().count(&t.db).await.unwrap(), 0);
         assert!(events.take().is_empty());
@@ -94,7 +95,7 @@ async fn a_listing_is_available_until_its_deadline_and_not_a_second_longer() {
             (deadline, false),
             (deadline + Duration::hours(1), false),
         ] {
-            let page = listings::browse(&t.db, &query, at, 20).await.unwrap();
+            let page = browse::browse(&t.db, &query, at, 20).await.unwrap();
             assert_eq!(
                 page.items.len(),
                 usize::from(visible),
@@ -102,7 +103,7 @@ async fn a_listing_is_available_until_its_deadline_and_not_a_second_longer() {
                 t.backend
             );
             assert_eq!(
-                listings::count_available(&t.db, at).await.unwrap(),
+                browse::count_available(&t.db, at).await.unwrap(),
                 u64::from(visible)
             );
             let state = listings::get(&t.db, id, at).await.unwrap().state;
@@ -145,19 +146,19 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
         edited.quantity = "8".into();
         assert_eq!(
             listings::update(&t.db, &events, other, id, &edited, None, now).await,
-            Err(AppError::Forbidden)
+            Err(DomainError::Forbidden)
         );
         assert_eq!(
             listings::update(&t.db, &events, client, id, &edited, None, now).await,
-            Err(AppError::Forbidden)
+            Err(DomainError::Forbidden)
         );
         assert_eq!(
             listings::withdraw(&t.db, &events, other, id, now).await,
-            Err(AppError::Forbidden)
+            Err(DomainError::Forbidden)
         );
         assert_eq!(
             listings::update(&t.db, &events, owner, 999_999, &edited, None, now).await,
-            Err(AppError::NotFound)
+            Err(DomainError::NotFound)
         );
 
         listings::update(&t.db, &events, owner, id, &edited, None, now)
@@ -179,9 +180,7 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
             listings::get(&t.db, id, now).await.unwrap().state,
             ListingState::Withdrawn
         );
-        let withdrawn = Err(AppError::Unavailable {
-            state: ListingState::Withdrawn,
-        });
+        let withdrawn = Err(DomainError::Unavailable(ListingState::Withdrawn));
         assert_eq!(
             listings::update(&t.db, &events, owner, id, &edited, None, now).await,
             withdrawn
@@ -207,30 +206,37 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
         // Expired, then claimed: neither can be changed any more.
         let expiring = post().await.unwrap();
         let later = now + Duration::hours(4);
-        let expired = Err(AppError::Unavailable {
-            state: ListingState::Expired,
-        });
+        let expired = Err(DomainError::Unavailable(ListingState::Expired));
         assert_eq!(
             listings::withdraw(&t.db, &events, owner, expiring, later).await,
             expired
         );
         let claimed_id = post().await.unwrap();
         listing::Entity::update_many()
-            .col_expr(listing::Column::Status, Expr::value("claimed"))
+            .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
             .filter(listing::Column::Id.eq(claimed_id))
             .exec(&t.db)
             .await
             .unwrap();
-        let claimed = Err(AppError::Unavailable {
-            state: ListingState::Claimed,
-        });
+        let claimed = Err(DomainError::Unavailable(ListingState::Claimed));
         assert_eq!(
             listings::update(&t.db, &events, owner, claimed_id, &edited, None, now).await,
             claimed
         );
 
-        let mine = listings::mine(&t.db, owner, now).await.unwrap();
-        let states: Vec<_> = mine.iter().map(|l| l.listing.state).collect();
+        // One per page: every listing is there, a page at a time.
+        let mut states = Vec::new();
+        let mut after = None;
+        loop {
+            let page = listings::mine(&t.db, owner, after.as_deref(), now, 1)
+                .await
+                .unwrap();
+            states.extend(page.items.iter().map(|l| l.listing.state));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
         assert_eq!(
             states,
             vec![
@@ -241,8 +247,8 @@ async fn only_the_owner_edits_and_withdraws_and_only_while_available() {
             "newest first"
         );
         assert_eq!(
-            listings::mine(&t.db, client, now).await,
-            Err(AppError::Forbidden)
+            listings::mine(&t.db, client, None, now, 50).await,
+            Err(DomainError::Forbidden)
         );
     }
 }
@@ -272,7 +278,7 @@ async fn clients_search_by_text_and_category() {
         let names = |query: BrowseQuery| {
             let db = &t.db;
             async move {
-                let page = listings::browse(db, &query, now, 20).await.unwrap();
+                let page = browse::browse(db, &query, now, 20).await.unwrap();
                 page.items
                     .into_iter()
                     .map(|c| c.item_name)
@@ -323,9 +329,9 @@ async fn many_listings(t: &TestDb, count: i64) -> HashMap<i64, listing::Model> {
             business_id: Set(business.user_id),
             item_name: Set(format!("Listing {i}")),
             quantity: Set(1.0),
-            unit: Set("items".into()),
-            category: Set("other".into()),
-            dietary_tags: Set(String::new()),
+            unit: Set(Unit::Items),
+            category: Set(Category::Other),
+            dietary_tags: Set(Default::default()),
             description: Set(String::new()),
             // Many share a timestamp, so pages must break ties by id.
             available_until: Set(if expired {
@@ -333,7 +339,11 @@ async fn many_listings(t: &TestDb, count: i64) -> HashMap<i64, listing::Model> {
             } else {
                 now + Duration::minutes(count - i / 3)
             }),
-            status: Set(if withdrawn { "withdrawn" } else { "available" }.into()),
+            status: Set(if withdrawn {
+                ListingStatus::Withdrawn
+            } else {
+                ListingStatus::Available
+            }),
             created_at: Set(now - Duration::seconds(i / 4)),
             updated_at: Set(now),
             ..Default::default()
@@ -346,7 +356,7 @@ async fn many_listings(t: &TestDb, count: i64) -> HashMap<i64, listing::Model> {
             .unwrap();
     }
     listing::Entity::find()
-        .filter(listing::Column::Status.eq("available"))
+        .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
         .all(&t.db)
         .await
@@ -371,7 +381,7 @@ async fn walking_every_page_of_ten_thousand_listings_shows_each_available_one_ex
         };
         let mut previous_key = None;
         loop {
-            let page = listings::browse(&t.db, &query, now, 50).await.unwrap();
+            let page = browse::browse(&t.db, &query, now, 50).await.unwrap();
             for card in &page.items {
                 let row = &available[&card.id];
                 let key = match sort {

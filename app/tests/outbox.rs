@@ -6,15 +6,11 @@ mod common;
 use std::collections::HashSet;
 
 use app::{
-    domain::{
-        claims,
-        events::RecordedEvents,
-        outbox::{self, EmailKind},
-    },
+    domain::{claims, events::RecordedEvents, outbox},
     dto::Role,
 };
 use chrono::Duration;
-use entity::outbox as row;
+use entity::{codes::EmailKind, outbox as row};
 use futures_util::future::join_all;
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use testkit::TestDb;
@@ -58,18 +54,13 @@ async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
         let queued = rows(&t.db).await;
         let kinds: Vec<_> = queued
             .iter()
-            .map(|r| (EmailKind::parse(&r.kind), r.claim_id, r.due_at, r.attempts))
+            .map(|r| (r.kind, r.claim_id, r.due_at, r.attempts))
             .collect();
         assert_eq!(
             kinds,
             [
-                (Some(EmailKind::ClaimToClient), claim.claim_id, Some(now), 0),
-                (
-                    Some(EmailKind::ClaimToBusiness),
-                    claim.claim_id,
-                    Some(now),
-                    0
-                ),
+                (EmailKind::ClaimToClient, claim.claim_id, Some(now), 0),
+                (EmailKind::ClaimToBusiness, claim.claim_id, Some(now), 0),
             ],
             "{}",
             t.backend

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::codes::{Category, DietaryTags, ListingStatus, Unit};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "listings")]
 pub struct Model {
@@ -8,12 +10,11 @@ pub struct Model {
     pub business_id: i64,
     pub item_name: String,
     pub quantity: f64,
-    /// `portions`, `kg`, `loaves`, ...
-    pub unit: String,
-    /// One of a short fixed list (`prepared_meals`, `bakery`, ...).
-    pub category: String,
-    /// Comma-separated dietary tag codes (`vegetarian,halal`), empty when none.
-    pub dietary_tags: String,
+    pub unit: Unit,
+    pub category: Category,
+    /// A JSON array of codes (`["halal","vegetarian"]`).
+    #[sea_orm(column_type = "JsonBinary")]
+    pub dietary_tags: DietaryTags,
     pub description: String,
     /// Earliest pickup time, when the business sets one.
     pub pickup_from: Option<DateTimeUtc>,
@@ -22,8 +23,8 @@ pub struct Model {
     pub image_key: Option<String>,
     /// Its thumbnail, for cards (key in `images`).
     pub thumb_key: Option<String>,
-    /// `available`, `claimed` or `withdrawn`; "expired" is derived from `available_until`.
-    pub status: String,
+    /// "Expired" is derived from `available_until`.
+    pub status: ListingStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::codes::EmailKind;
+
 /// One email to send. Written in the transaction of the change it tells about; sent by a
 /// background worker, which leases it by moving `due_at` ahead and clears `due_at` once sent.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,8 +9,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// What to tell whom, e.g. `claim_to_client`.
-    pub kind: String,
+    /// What to tell whom.
+    pub kind: EmailKind,
     pub claim_id: i64,
     pub created_at: DateTimeUtc,
     /// When a worker may (next) try to send it; `None` once sent or abandoned.

@@ -1,12 +1,13 @@
 use sea_orm::entity::prelude::*;
 
+use crate::codes::{Language, Role};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `business` or `client`.
-    pub role: String,
+    pub role: Role,
     /// Stored lower-case; unique.
     #[sea_orm(unique)]
     pub email: String,
@@ -18,8 +19,8 @@ pub struct Model {
     pub display_name: String,
     /// Businesses only.
     pub pickup_location: Option<String>,
-    /// `en` or `fr`.
-    pub language: String,
+    /// What FoodBridge writes to them in.
+    pub language: Language,
     pub created_at: DateTimeUtc,
 }
 

@@ -4,6 +4,7 @@ mod m20261122_000001_core;
 mod m20261122_000002_sessions;
 mod m20261122_000003_images;
 mod m20261122_000004_outbox;
+mod m20261123_000005_dietary_tags_json;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_sessions::Migration),
             Box::new(m20261122_000003_images::Migration),
             Box::new(m20261122_000004_outbox::Migration),
+            Box::new(m20261123_000005_dietary_tags_json::Migration),
         ]
     }
 }

@@ -2,9 +2,9 @@
 
 use app::{
     auth,
-    components::language::COOKIE_MAX_AGE_SECS,
     domain::accounts,
     i18n::{I18nLocaleTrait, Locale},
+    locale::{COOKIE_MAX_AGE_SECS, language_of},
     state::AppState,
 };
 use axum::{
@@ -29,7 +29,7 @@ pub async fn switch(
         return StatusCode::NOT_FOUND.into_response();
     };
     if let Ok(Some(actor)) = auth::actor_in(&session).await
-        && let Err(e) = accounts::set_language(&state.db, actor, locale.as_str()).await
+        && let Err(e) = accounts::set_language(&state.db, actor, language_of(*locale)).await
     {
         // The page's language changes all the same; only the emails' would lag.
         tracing::warn!(

@@ -6,6 +6,7 @@ mod health;
 mod images;
 mod language;
 pub mod mailer;
+mod malformed;
 pub mod router;
 pub mod sessions;
 pub mod startup;

@@ -7,10 +7,10 @@ use std::{path::Path, time::Duration};
 use app::{
     domain::{
         claims, clock,
-        outbox::{self, EmailKind, Retry},
+        error::DomainError,
+        outbox::{self, Retry},
     },
     emails::{self, Contact, Email},
-    error::AppError,
 };
 use entity::outbox as row;
 use lettre::{
@@ -135,17 +135,15 @@ impl Mailer {
     }
 
     async fn send(&self, email: &row::Model) -> Result<(), Failure> {
-        let kind = EmailKind::parse(&email.kind)
-            .ok_or_else(|| Failure::Permanent(format!("unknown kind {}", email.kind)))?;
         let notice = claims::notice(&self.db, email.claim_id)
             .await
             .map_err(|e| match e {
-                AppError::NotFound => Failure::Permanent("the claim is gone".to_owned()),
-                e => Failure::Transient(format!("cannot read the claim: {e:?}")),
+                DomainError::NotFound => Failure::Permanent("the claim is gone".to_owned()),
+                e => Failure::Transient(format!("cannot read the claim: {e}")),
             })?;
         let message = self
             .message(
-                emails::claim_email(&notice, kind, &self.public_url),
+                emails::claim_email(&notice, email.kind, &self.public_url),
                 email.id,
             )
             .map_err(Failure::Permanent)?;

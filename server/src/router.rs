@@ -10,7 +10,7 @@ use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, tr
 use crate::{
     body_limit::{self, MAX_BODY_BYTES},
     config::Config,
-    health, images, language, sessions,
+    health, images, language, malformed, sessions,
     startup::Replica,
 };
 
@@ -30,6 +30,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(sessions::layer(sessions, config))
+        .layer(middleware::from_fn(malformed::refuse_non_multipart))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_limit::refuse_oversized))
         .layer(CompressionLayer::new())

@@ -4,7 +4,10 @@ use std::{net::SocketAddr, time::Duration};
 
 use std::sync::Arc;
 
-use app::{domain::events::LocalEvents, ratelimit::FailureLimiter, state::AppState};
+use app::{
+    domain::{events::LocalEvents, ratelimit::FailureLimiter},
+    state::AppState,
+};
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
 use tokio::{net::TcpListener, sync::watch, task::JoinHandle};

@@ -62,13 +62,13 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::
 async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
     let email = format!("{}@example.cm", testkit::unique_name("bakery"));
     entity::user::ActiveModel {
-        role: Set("business".into()),
+        role: Set(entity::codes::Role::Business),
         email: Set(email.clone()),
         phone: Set("+237677123456".into()),
         password_hash: Set("x".into()),
         display_name: Set("Boulangerie du Coin".into()),
         pickup_location: Set(Some("Rue 1, Douala".into())),
-        language: Set("fr".into()),
+        language: Set(entity::codes::Language::Fr),
         created_at: Set(Utc::now()),
         ..Default::default()
     }
@@ -330,27 +330,27 @@ async fn switching_language_while_logged_in_changes_the_language_of_emails() {
     let language = || async {
         use sea_orm::EntityTrait;
         let users = entity::user::Entity::find().all(&t.db).await.unwrap();
-        users[0].language.clone()
+        users[0].language
     };
     let cookie = register_client(&app).await;
-    assert_eq!(language().await, "en");
+    assert_eq!(language().await, entity::codes::Language::En);
 
     // Without JavaScript: the EN | FR links.
     let (status, _, _) = get(&app, "/lang/fr", Some(&cookie)).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(language().await, "fr");
+    assert_eq!(language().await, entity::codes::Language::Fr);
 
     // Hydrated: the switch calls the server function.
     let (status, _, body) = post_form(&app, "set_language", Some(&cookie), "language=en").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(language().await, "en");
+    assert_eq!(language().await, entity::codes::Language::En);
 
     // A visitor switches the page only.
     let (status, _, _) = get(&app, "/lang/fr", None).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (status, _, _) = post_form(&app, "set_language", None, "language=fr").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(language().await, "en");
+    assert_eq!(language().await, entity::codes::Language::En);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    dto::{Account, KeptForm, Role},
+    dto::{Account, KeptForm, Language, Role},
     error::AppError,
 };
 
@@ -16,21 +16,19 @@ pub async fn register(
     email: String,
     phone: String,
     password: String,
-    language: Option<String>,
+    language: Option<Language>,
 ) -> Result<Account, AppError> {
     use crate::{
         api::respond,
         auth,
         domain::{accounts, clock},
-        error::{Field, Problem},
-        ratelimit::Counter,
+        dto::home,
         state::app_state,
     };
 
     respond(
         async {
             let state = app_state()?;
-            let taken_emails = [Counter::taken_emails(&auth::client_address().await)];
             let echo = KeptForm::from([
                 ("display_name".to_owned(), display_name.clone()),
                 (
@@ -47,25 +45,21 @@ pub async fn register(
                 email,
                 phone,
                 password,
-                language: language.unwrap_or_default(),
+                language: language.unwrap_or(Language::En),
             };
-            let registered = async {
-                state.limiter.check(&taken_emails).await?;
-                accounts::register(&state.db, form, clock::now()).await
-            };
-            let user = match registered.await {
+            let address = auth::client_address().await;
+            let registered =
+                accounts::sign_up(&state.db, &state.limiter, form, &address, clock::now()).await;
+            let user = match registered {
                 Ok(user) => user,
                 Err(e) => {
-                    if e.problem(Field::Email) == Some(&Problem::EmailTaken) {
-                        state.limiter.record_failure(&taken_emails).await;
-                    }
                     auth::keep_form(&format!("register_{}", role.as_str()), echo).await?;
-                    return Err(e);
+                    return Err(e.into());
                 }
             };
-            auth::log_in(accounts::actor_of(&user)?).await?;
-            leptos_axum::redirect(role.home());
-            accounts::current_user(user)
+            auth::log_in(accounts::actor_of(&user)).await?;
+            leptos_axum::redirect(home(role));
+            Ok(accounts::current_user(user))
         }
         .await,
     )
@@ -79,38 +73,31 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<Account, AppError> {
     use crate::{
-        api::respond, auth, domain::accounts, dto::safe_next, ratelimit::Counter, state::app_state,
+        api::respond,
+        auth,
+        domain::accounts,
+        dto::{home, safe_next},
+        state::app_state,
     };
 
     respond(
         async {
             let state = app_state()?;
-            let account = Counter::account(&email);
-            let counters = [
-                account.clone(),
-                Counter::address(&auth::client_address().await),
-            ];
-            let echo = KeptForm::from([("email".to_owned(), email.clone())]);
-
-            let attempt = async {
-                state.limiter.check(&counters).await?;
-                accounts::authenticate(&state.db, &email, &password).await
-            };
-            let user = match attempt.await {
+            let address = auth::client_address().await;
+            let attempt =
+                accounts::log_in(&state.db, &state.limiter, &email, &password, &address).await;
+            let user = match attempt {
                 Ok(user) => user,
                 Err(e) => {
-                    if e == AppError::InvalidCredentials {
-                        state.limiter.record_failure(&counters).await;
-                    }
+                    let echo = KeptForm::from([("email".to_owned(), email)]);
                     auth::keep_form("login", echo).await?;
-                    return Err(e);
+                    return Err(e.into());
                 }
             };
-            state.limiter.reset(&account).await;
-            let actor = accounts::actor_of(&user)?;
+            let actor = accounts::actor_of(&user);
             auth::log_in(actor).await?;
-            leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(actor.role.home()));
-            accounts::current_user(user)
+            leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(home(actor.role)));
+            Ok(accounts::current_user(user))
         }
         .await,
     )
@@ -142,7 +129,7 @@ pub async fn current_user() -> Result<Option<Account>, AppError> {
                 return Ok(None);
             };
             match accounts::find_user(&app_state()?.db, actor.user_id).await? {
-                Some(user) => accounts::current_user(user).map(Some),
+                Some(user) => Ok(Some(accounts::current_user(user))),
                 // The account is gone: so is the session.
                 None => auth::log_out().await.map(|()| None),
             }
@@ -170,7 +157,7 @@ pub async fn my_business() -> Result<Account, AppError> {
             let user = accounts::find_user(&app_state()?.db, actor.user_id)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
-            accounts::current_user(user)
+            Ok(accounts::current_user(user))
         }
         .await,
     )
@@ -181,13 +168,13 @@ pub async fn my_business() -> Result<Account, AppError> {
 /// switch is clicked (the server, not the page, knows whether someone is logged in at that
 /// instant); without JavaScript `/lang/{code}` does the same.
 #[server(endpoint = "set_language")]
-pub async fn set_language(language: String) -> Result<(), AppError> {
+pub async fn set_language(language: Language) -> Result<(), AppError> {
     use crate::{api::respond, auth, domain::accounts, state::app_state};
 
     respond(
         async {
             match auth::actor().await? {
-                Some(actor) => accounts::set_language(&app_state()?.db, actor, &language).await,
+                Some(actor) => Ok(accounts::set_language(&app_state()?.db, actor, language).await?),
                 None => Ok(()),
             }
         }

@@ -4,7 +4,7 @@ use leptos::{
 };
 
 use crate::{
-    dto::{Category, ListingCard, ListingDetail, OwnListing, Page, Sort},
+    dto::{Category, ListingCard, ListingDetail, ListingId, OwnListing, Page, Sort},
     error::AppError,
 };
 
@@ -38,7 +38,7 @@ pub async fn create_listing(data: MultipartData) -> Result<i64, AppError> {
                 }
                 Err(e) => {
                     auth::keep_form("listing_new", upload.kept()).await?;
-                    Err(e)
+                    Err(e.into())
                 }
             }
         }
@@ -57,7 +57,9 @@ pub async fn update_listing(data: MultipartData) -> Result<(), AppError> {
             let actor = auth::require_business().await?;
             let state = app_state()?;
             let upload = upload::read(data).await?;
-            let listing_id = upload.listing_id.ok_or(AppError::NotFound)?;
+            let listing_id = upload.listing_id.ok_or_else(|| {
+                AppError::BadRequest("`listing_id` is missing or not a listing's number".into())
+            })?;
             let photo = upload.photo().await?;
             let form = &upload.form;
             let now = domain::clock::now();
@@ -78,7 +80,7 @@ pub async fn update_listing(data: MultipartData) -> Result<(), AppError> {
                 }
                 Err(e) => {
                     auth::keep_form(&format!("listing_{listing_id}"), upload.kept()).await?;
-                    Err(e)
+                    Err(e.into())
                 }
             }
         }
@@ -88,7 +90,7 @@ pub async fn update_listing(data: MultipartData) -> Result<(), AppError> {
 
 /// Takes an available listing off the site. Its own business only.
 #[server(endpoint = "withdraw_listing")]
-pub async fn withdraw_listing(listing_id: i64) -> Result<(), AppError> {
+pub async fn withdraw_listing(listing_id: ListingId) -> Result<(), AppError> {
     use crate::{api::respond, auth, domain, state::app_state};
 
     respond(
@@ -99,7 +101,7 @@ pub async fn withdraw_listing(listing_id: i64) -> Result<(), AppError> {
                 &state.db,
                 state.events.as_ref(),
                 actor,
-                listing_id,
+                listing_id.0,
                 domain::clock::now(),
             )
             .await?;
@@ -121,7 +123,7 @@ pub async fn list_listings(
 ) -> Result<Page<ListingCard>, AppError> {
     use crate::{
         api::respond,
-        domain::{self, listings::BrowseQuery},
+        domain::{self, browse::BrowseQuery},
         limits::PAGE_SIZE,
         state::app_state,
     };
@@ -134,8 +136,10 @@ pub async fn list_listings(
                 category,
                 after,
             };
-            domain::listings::browse(&app_state()?.db, &query, domain::clock::now(), PAGE_SIZE)
-                .await
+            Ok(
+                domain::browse::browse(&app_state()?.db, &query, domain::clock::now(), PAGE_SIZE)
+                    .await?,
+            )
         }
         .await,
     )
@@ -143,21 +147,30 @@ pub async fn list_listings(
 
 /// One listing, whatever its state. Anyone may look.
 #[server(endpoint = "get_listing")]
-pub async fn get_listing(listing_id: i64) -> Result<ListingDetail, AppError> {
+pub async fn get_listing(listing_id: ListingId) -> Result<ListingDetail, AppError> {
     use crate::{api::respond, domain, state::app_state};
 
-    respond(domain::listings::get(&app_state()?.db, listing_id, domain::clock::now()).await)
+    respond(
+        async {
+            let now = domain::clock::now();
+            Ok(domain::listings::get(&app_state()?.db, listing_id.0, now).await?)
+        }
+        .await,
+    )
 }
 
-/// The logged-in business's listings, newest first, in every state. Businesses only.
+/// The logged-in business's listings, newest first, in every state; a page at a time
+/// (`after`: the previous page's `next`). Businesses only.
 #[server(endpoint = "my_listings")]
-pub async fn my_listings() -> Result<Vec<OwnListing>, AppError> {
-    use crate::{api::respond, auth, domain, state::app_state};
+pub async fn my_listings(after: Option<String>) -> Result<Page<OwnListing>, AppError> {
+    use crate::{api::respond, auth, domain, limits::OWN_PAGE_SIZE, state::app_state};
 
     respond(
         async {
             let actor = auth::require_business().await?;
-            domain::listings::mine(&app_state()?.db, actor, domain::clock::now()).await
+            let now = domain::clock::now();
+            let db = &app_state()?.db;
+            Ok(domain::listings::mine(db, actor, after.as_deref(), now, OWN_PAGE_SIZE).await?)
         }
         .await,
     )
@@ -171,7 +184,7 @@ mod upload {
     use crate::{
         domain::{
             images::{self, MAX_UPLOAD_BYTES, Photo},
-            listings::ListingForm,
+            listing_form::ListingForm,
         },
         dto::KeptForm,
         error::{AppError, Problem},
@@ -193,7 +206,7 @@ mod upload {
             match &self.photo {
                 None => Ok(None),
                 Some(Err(problem)) => Ok(Some(Err(problem.clone()))),
-                Some(Ok(bytes)) => images::process_blocking(bytes.clone()).await.map(Some),
+                Some(Ok(bytes)) => Ok(Some(images::process_blocking(bytes.clone()).await?)),
             }
         }
 
@@ -214,12 +227,13 @@ mod upload {
     }
 
     fn bad_request(e: impl std::fmt::Display) -> AppError {
-        tracing::info!(error = %e, "unreadable listing form");
-        AppError::Transport("unreadable form".to_owned())
+        AppError::BadRequest(format!("unreadable listing form: {e}"))
     }
 
     pub async fn read(data: MultipartData) -> Result<Upload, AppError> {
-        let mut multipart = data.into_inner().ok_or(AppError::Internal)?;
+        let mut multipart = data
+            .into_inner()
+            .ok_or_else(|| AppError::BadRequest("expected a multipart form".into()))?;
         let mut upload = Upload {
             form: ListingForm::default(),
             listing_id: None,
@@ -254,11 +268,12 @@ mod upload {
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(bad_request)? {
                 if text.len() + chunk.len() > MAX_TEXT_BYTES {
-                    return Err(bad_request("text field too long"));
+                    return Err(bad_request(format!("`{name}` is longer than 16 KB")));
                 }
                 text.extend_from_slice(&chunk);
             }
-            let text = String::from_utf8(text).map_err(bad_request)?;
+            let text = String::from_utf8(text)
+                .map_err(|_| bad_request(format!("`{name}` is not UTF-8 text")))?;
             let form = &mut upload.form;
             match name.as_str() {
                 "listing_id" => upload.listing_id = text.trim().parse().ok(),

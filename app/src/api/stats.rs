@@ -11,7 +11,7 @@ pub async fn get_availability() -> Result<Availability, AppError> {
         async {
             let state = app_state()?;
             let now = domain::clock::now();
-            let available_listings = domain::listings::count_available(&state.db, now).await?;
+            let available_listings = domain::browse::count_available(&state.db, now).await?;
             Ok(Availability {
                 available_listings,
                 checked_at: now,

@@ -3,10 +3,11 @@ use leptos_router::components::A;
 
 use crate::{
     api::ClaimListing,
-    app::Auth,
-    components::{error::ErrorMessage, listing::quantity_label},
+    components::auth::Auth,
+    components::error::ErrorMessage,
     dto::{ClaimView, ListingState, Role, short_datetime},
     i18n::*,
+    labels::quantity_label,
 };
 
 /// What was claimed and how to collect it: the business, where, its phone and the deadline.

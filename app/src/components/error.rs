@@ -58,6 +58,8 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
         AppError::NotFound => t_string!(i18n, error_not_found).to_string(),
         AppError::Validation(_) => t_string!(i18n, error_check_fields).to_string(),
         AppError::Transport(_) => t_string!(i18n, error_network).to_string(),
+        AppError::BadRequest(_) => t_string!(i18n, error_bad_request).to_string(),
+        AppError::TooLarge => t_string!(i18n, error_too_large).to_string(),
         AppError::Unauthenticated | AppError::Internal => {
             t_string!(i18n, error_internal).to_string()
         }

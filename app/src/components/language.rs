@@ -1,19 +1,6 @@
 use leptos::prelude::*;
 
-use leptos_i18n::context::CookieOptions;
-
-use crate::{api::SetLanguage, i18n::*};
-
-/// How long the chosen language is remembered.
-pub const COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
-
-/// The language cookie as the browser writes it: for the whole site (not only the path it
-/// was chosen on) and for a year, like the one `/lang/{code}` sets.
-pub fn cookie_options() -> CookieOptions<Locale> {
-    CookieOptions::default()
-        .path("/")
-        .max_age(COOKIE_MAX_AGE_SECS * 1000)
-}
+use crate::{api::SetLanguage, i18n::*, locale::language_of};
 
 /// EN | FR. Each is a plain link to `/lang/{code}`, which sets the language cookie and comes
 /// back, so it works before the WASM has loaded; once hydrated, a click switches in place
@@ -40,7 +27,7 @@ pub fn LanguageSwitch() -> impl IntoView {
                         i18n.set_locale(locale);
                         remember
                             .dispatch(SetLanguage {
-                                language: code.to_owned(),
+                                language: language_of(locale),
                             });
                     }
                 >

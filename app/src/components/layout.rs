@@ -1,7 +1,12 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::{api::Logout, app::Auth, components::language::LanguageSwitch, dto::Role, i18n::*};
+use crate::{
+    api::Logout,
+    components::{auth::Auth, language::LanguageSwitch},
+    dto::Role,
+    i18n::*,
+};
 
 /// Header, main column and footer around every page.
 #[component]

@@ -1,8 +1,10 @@
 pub mod account;
+pub mod auth;
 pub mod claim;
 pub mod error;
 pub mod form;
 pub mod language;
 pub mod layout;
 pub mod listing;
+pub mod pager;
 pub mod upload;

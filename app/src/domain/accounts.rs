@@ -15,9 +15,13 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    domain::validate,
-    dto::{Account, Role},
-    error::{AppError, Field, FieldError, Problem},
+    domain::{
+        error::{DomainError, DomainResult},
+        ratelimit::{Counter, FailureLimiter},
+        validate,
+    },
+    dto::{Account, Language, Role},
+    error::{Field, FieldError, Problem},
 };
 
 /// The logged-in user acting on a request, as kept in the session.
@@ -29,11 +33,11 @@ pub struct Actor {
 
 impl Actor {
     /// Refuses anyone who does not hold `role`.
-    pub fn require(self, role: Role) -> Result<Self, AppError> {
+    pub fn require(self, role: Role) -> DomainResult<Self> {
         if self.role == role {
             Ok(self)
         } else {
-            Err(AppError::Forbidden)
+            Err(DomainError::Forbidden)
         }
     }
 }
@@ -47,7 +51,7 @@ pub struct Registration {
     pub email: String,
     pub phone: String,
     pub password: String,
-    pub language: String,
+    pub language: Language,
 }
 
 /// Validates every field (reporting all problems at once), then creates the account.
@@ -55,7 +59,7 @@ pub async fn register(
     db: &impl ConnectionTrait,
     form: Registration,
     now: DateTime<Utc>,
-) -> Result<user::Model, AppError> {
+) -> DomainResult<user::Model> {
     let mut errors = Vec::new();
     let mut check = |field: Field, result: Result<String, Problem>| match result {
         Ok(value) => Some(value),
@@ -100,17 +104,17 @@ pub async fn register(
     let (Some(display_name), Some(email), Some(phone), true) =
         (display_name, email, phone, errors.is_empty())
     else {
-        return Err(AppError::Validation(errors));
+        return Err(DomainError::Invalid(errors));
     };
 
     let inserted = user::ActiveModel {
-        role: Set(form.role.as_str().to_owned()),
+        role: Set(form.role),
         email: Set(email),
         phone: Set(phone),
         password_hash: Set(hash_password(form.password).await?),
         display_name: Set(display_name),
         pickup_location: Set(pickup_location),
-        language: Set(language_code(&form.language).to_owned()),
+        language: Set(form.language),
         created_at: Set(now),
         ..Default::default()
     }
@@ -120,13 +124,13 @@ pub async fn register(
         Ok(user) => Ok(user),
         // Two registrations with one email at the same moment: the unique index decides.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AppError::field(Field::Email, Problem::EmailTaken))
+            Err(DomainError::field(Field::Email, Problem::EmailTaken))
         }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn email_registered(db: &impl ConnectionTrait, email: &str) -> Result<bool, AppError> {
+async fn email_registered(db: &impl ConnectionTrait, email: &str) -> DomainResult<bool> {
     Ok(user::Entity::find()
         .filter(user::Column::Email.eq(email))
         .one(db)
@@ -141,7 +145,7 @@ pub async fn authenticate(
     db: &impl ConnectionTrait,
     email: &str,
     password: &str,
-) -> Result<user::Model, AppError> {
+) -> DomainResult<user::Model> {
     let user = match validate::email(email) {
         Ok(email) => {
             user::Entity::find()
@@ -160,25 +164,66 @@ pub async fn authenticate(
         .collect::<String>();
     match (user, verify_password(password, hash).await?) {
         (Some(user), true) => Ok(user),
-        _ => Err(AppError::InvalidCredentials),
+        _ => Err(DomainError::InvalidCredentials),
     }
 }
 
-/// The languages FoodBridge writes in: `fr`, or English for anything else.
-fn language_code(code: &str) -> &'static str {
-    if code == "fr" { "fr" } else { "en" }
+/// [`authenticate`] within the limits on failed logins: 5 per account and 20 per client
+/// `address` in 15 minutes, then the caller is told how long to wait. A success clears the
+/// account's count.
+pub async fn log_in(
+    db: &impl ConnectionTrait,
+    limiter: &FailureLimiter,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> DomainResult<user::Model> {
+    let account = Counter::account(email);
+    let counters = [account.clone(), Counter::address(address)];
+    limiter.check(&counters).await?;
+    match authenticate(db, email, password).await {
+        Ok(user) => {
+            limiter.reset(&account).await;
+            Ok(user)
+        }
+        Err(DomainError::InvalidCredentials) => {
+            limiter.record_failure(&counters).await;
+            Err(DomainError::InvalidCredentials)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// [`register`] within the limit on registrations refused because the email is taken, per
+/// client `address`, so nobody can test a list of emails for accounts.
+pub async fn sign_up(
+    db: &impl ConnectionTrait,
+    limiter: &FailureLimiter,
+    form: Registration,
+    address: &str,
+    now: DateTime<Utc>,
+) -> DomainResult<user::Model> {
+    let taken_emails = [Counter::taken_emails(address)];
+    limiter.check(&taken_emails).await?;
+    let registered = register(db, form, now).await;
+    if let Err(e) = &registered
+        && e.problem(Field::Email) == Some(&Problem::EmailTaken)
+    {
+        limiter.record_failure(&taken_emails).await;
+    }
+    registered
 }
 
 /// Remembers the language `actor` reads, for what FoodBridge writes to them (emails).
 pub async fn set_language(
     db: &impl ConnectionTrait,
     actor: Actor,
-    code: &str,
-) -> Result<(), AppError> {
+    language: Language,
+) -> DomainResult<()> {
     user::Entity::update_many()
         .col_expr(
             user::Column::Language,
-            sea_orm::sea_query::Expr::value(language_code(code)),
+            sea_orm::sea_query::Expr::value(language),
         )
         .filter(user::Column::Id.eq(actor.user_id))
         .exec(db)
@@ -187,36 +232,26 @@ pub async fn set_language(
 }
 
 /// Loads the user behind a session.
-pub async fn find_user(
-    db: &impl ConnectionTrait,
-    id: i64,
-) -> Result<Option<user::Model>, AppError> {
+pub async fn find_user(db: &impl ConnectionTrait, id: i64) -> DomainResult<Option<user::Model>> {
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
-pub fn actor_of(user: &user::Model) -> Result<Actor, AppError> {
-    Ok(Actor {
+pub fn actor_of(user: &user::Model) -> Actor {
+    Actor {
         user_id: user.id,
-        role: role_of(user)?,
-    })
+        role: user.role,
+    }
 }
 
-fn role_of(user: &user::Model) -> Result<Role, AppError> {
-    Role::parse(&user.role).ok_or_else(|| {
-        tracing::error!(user = user.id, role = %user.role, "unknown role in the database");
-        AppError::Internal
-    })
-}
-
-pub fn current_user(user: user::Model) -> Result<Account, AppError> {
-    Ok(Account {
+pub fn current_user(user: user::Model) -> Account {
+    Account {
         id: user.id,
-        role: role_of(&user)?,
+        role: user.role,
         display_name: user.display_name,
         email: user.email,
         phone: user.phone,
         pickup_location: user.pickup_location,
-    })
+    }
 }
 
 /// Argon2id with OWASP's parameters: 19 MiB, 2 passes, 1 lane.
@@ -237,35 +272,29 @@ static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// A PHC string. Runs on the blocking pool: ~50 ms of CPU must not stall the async runtime.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
+pub async fn hash_password(password: String) -> DomainResult<String> {
     blocking(move || {
         argon2()
             .hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))
             .map(|hash| hash.to_string())
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                AppError::Internal
-            })
+            .map_err(|e| DomainError::internal("password hashing failed", e))
     })
     .await
 }
 
-pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
+pub async fn verify_password(password: String, phc: String) -> DomainResult<bool> {
     blocking(move || {
-        let hash = PasswordHash::new(&phc).map_err(|e| {
-            tracing::error!(error = %e, "stored password hash is not a PHC string");
-            AppError::Internal
-        })?;
+        let hash = PasswordHash::new(&phc)
+            .map_err(|e| DomainError::internal("stored password hash is not a PHC string", e))?;
         Ok(argon2().verify_password(password.as_bytes(), &hash).is_ok())
     })
     .await
 }
 
 async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(work).await.map_err(|e| {
-        tracing::error!(error = %e, "blocking task failed");
-        AppError::Internal
-    })?
+    work: impl FnOnce() -> DomainResult<T> + Send + 'static,
+) -> DomainResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| DomainError::internal("blocking task failed", e))?
 }

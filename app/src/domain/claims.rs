@@ -4,24 +4,25 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use entity::codes::ListingStatus;
 use entity::{claim, listing, user};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, SqlErr, TransactionSession, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
+    sea_query::Expr,
 };
 
 use crate::{
     domain::{
         accounts::Actor,
+        cursor,
+        error::{DomainError, DomainResult},
         events::{DomainEvent, EventSink},
-        listings::{self, STATUS_AVAILABLE},
         outbox,
+        views::{self, image_sizes},
     },
-    dto::{ClaimView, Claimant, ListingState, Role},
-    error::AppError,
+    dto::{ClaimView, Claimant, Language, ListingState, Page, Role},
 };
-
-pub const STATUS_CLAIMED: &str = "claimed";
 
 /// Claims a listing for `actor` (a client). In ONE transaction: the listing goes
 /// `available -> claimed` only if it still is available and not expired (a conditional
@@ -35,15 +36,15 @@ pub async fn claim(
     actor: Actor,
     listing_id: i64,
     now: DateTime<Utc>,
-) -> Result<ClaimView, AppError> {
+) -> DomainResult<ClaimView> {
     actor.require(Role::Client)?;
 
     let txn = db.begin().await?;
     let changed = listing::Entity::update_many()
-        .col_expr(listing::Column::Status, Expr::value(STATUS_CLAIMED))
+        .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
         .filter(listing::Column::Id.eq(listing_id))
-        .filter(listing::Column::Status.eq(STATUS_AVAILABLE))
+        .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
         .exec(&txn)
         .await?
@@ -64,9 +65,7 @@ pub async fn claim(
         Ok(claim) => claim,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             txn.rollback().await?;
-            return Err(AppError::Unavailable {
-                state: ListingState::Claimed,
-            });
+            return Err(DomainError::Unavailable(ListingState::Claimed));
         }
         Err(e) => return Err(e.into()),
     };
@@ -83,16 +82,14 @@ pub async fn claim(
 }
 
 /// Why a listing cannot be claimed now.
-async fn why_not(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>) -> AppError {
+async fn why_not(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>) -> DomainError {
     match listing::Entity::find_by_id(listing_id).one(db).await {
-        Ok(Some(row)) => match listings::state_of(&row.status, row.available_until, now) {
+        Ok(Some(row)) => match row.status.state(row.available_until <= now) {
             // Available again can only mean the update raced something odd: call it taken.
-            ListingState::Available => AppError::Unavailable {
-                state: ListingState::Claimed,
-            },
-            state => AppError::Unavailable { state },
+            ListingState::Available => DomainError::Unavailable(ListingState::Claimed),
+            state => DomainError::Unavailable(state),
         },
-        Ok(None) => AppError::NotFound,
+        Ok(None) => DomainError::NotFound,
         Err(e) => e.into(),
     }
 }
@@ -100,21 +97,22 @@ async fn why_not(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>)
 struct Viewed {
     claim: ClaimView,
     business_id: i64,
-    business_language: String,
+    business_language: Language,
 }
 
-async fn view_of(db: &impl ConnectionTrait, claim: claim::Model) -> Result<Viewed, AppError> {
+async fn view_of(db: &impl ConnectionTrait, claim: claim::Model) -> DomainResult<Viewed> {
+    let claim_id = claim.id;
     views_of(db, vec![claim])
         .await?
         .pop()
-        .ok_or(AppError::Internal)
+        .ok_or_else(|| DomainError::internal("claim without its listing", claim_id))
 }
 
 /// The claims as their client sees them, in three queries however many there are.
 async fn views_of(
     db: &impl ConnectionTrait,
     claims: Vec<claim::Model>,
-) -> Result<Vec<Viewed>, AppError> {
+) -> DomainResult<Vec<Viewed>> {
     let ids: Vec<i64> = claims.iter().map(|c| c.listing_id).collect();
     let mut listings: HashMap<i64, (listing::Model, user::Model)> = listing::Entity::find()
         .filter(listing::Column::Id.is_in(ids))
@@ -124,7 +122,7 @@ async fn views_of(
         .into_iter()
         .filter_map(|(listing, business)| Some((listing.id, (listing, business?))))
         .collect();
-    let sizes = listings::image_sizes(
+    let sizes = image_sizes(
         db,
         listings.values().filter_map(|(l, _)| l.thumb_key.clone()),
     )
@@ -134,7 +132,7 @@ async fn views_of(
         .map(|claim| {
             let (listing, business) = listings
                 .remove(&claim.listing_id)
-                .ok_or(AppError::Internal)?;
+                .ok_or_else(|| DomainError::internal("claim without its listing", claim.id))?;
             Ok(Viewed {
                 business_id: business.id,
                 business_language: business.language,
@@ -142,7 +140,7 @@ async fn views_of(
                     claim_id: claim.id,
                     claimed_at: claim.claimed_at,
                     listing_id: listing.id,
-                    unit: listings::unit_of(&listing)?,
+                    unit: listing.unit,
                     thumbnail: sizes.image_ref(&listing.thumb_key),
                     item_name: listing.item_name,
                     quantity: listing.quantity,
@@ -158,35 +156,26 @@ async fn views_of(
         .collect()
 }
 
-/// The client as the business sees them.
-pub fn claimant(claim: &claim::Model, client: user::Model) -> Claimant {
-    Claimant {
-        contact_name: client.display_name,
-        phone: client.phone,
-        email: client.email,
-        claimed_at: claim.claimed_at,
-    }
-}
-
 /// Everything the two emails of a claim tell, and the language each side reads.
 #[derive(Debug, Clone)]
 pub struct ClaimNotice {
     pub claim: ClaimView,
     pub client: Claimant,
-    pub client_language: String,
-    pub business_language: String,
+    pub client_language: Language,
+    pub business_language: Language,
 }
 
 /// What both sides of claim `claim_id` must be told (for the outbox workers).
-pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> Result<ClaimNotice, AppError> {
+pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> DomainResult<ClaimNotice> {
     let (claim, client) = claim::Entity::find_by_id(claim_id)
         .find_also_related(user::Entity)
         .one(db)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let client = client.ok_or(AppError::Internal)?;
-    let client_language = client.language.clone();
-    let client = claimant(&claim, client);
+        .ok_or(DomainError::NotFound)?;
+    let client =
+        client.ok_or_else(|| DomainError::internal("claim without its client", claim_id))?;
+    let client_language = client.language;
+    let client = views::claimant(&claim, client);
     let viewed = view_of(db, claim).await?;
     Ok(ClaimNotice {
         claim: viewed.claim,
@@ -196,19 +185,37 @@ pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> Result<ClaimNot
     })
 }
 
-/// A client's claims, newest first. Clients only.
-pub async fn mine(db: &impl ConnectionTrait, actor: Actor) -> Result<Vec<ClaimView>, AppError> {
+/// A client's claims, newest first, `page_size` at a time after the cursor `after`. Clients
+/// only.
+pub async fn mine(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    after: Option<&str>,
+    page_size: u64,
+) -> DomainResult<Page<ClaimView>> {
     actor.require(Role::Client)?;
-    let claims = claim::Entity::find()
-        .filter(claim::Column::ClientId.eq(actor.user_id))
+    let mut select = claim::Entity::find().filter(claim::Column::ClientId.eq(actor.user_id));
+    if let Some(position) = after.and_then(cursor::parse) {
+        select = select.filter(cursor::beyond(
+            claim::Column::ClaimedAt,
+            claim::Column::Id,
+            &Order::Desc,
+            position,
+        ));
+    }
+    let claims = select
         .order_by_desc(claim::Column::ClaimedAt)
         .order_by_desc(claim::Column::Id)
-        .limit(200)
+        .limit(page_size + 1)
         .all(db)
         .await?;
-    Ok(views_of(db, claims)
-        .await?
-        .into_iter()
-        .map(|viewed| viewed.claim)
-        .collect())
+    let page = cursor::page(claims, page_size, |c| (c.claimed_at, c.id));
+    Ok(Page {
+        items: views_of(db, page.items)
+            .await?
+            .into_iter()
+            .map(|viewed| viewed.claim)
+            .collect(),
+        next: page.next,
+    })
 }

@@ -137,13 +137,10 @@ pub fn process(upload: &[u8]) -> Result<Photo, Problem> {
 /// [`process`] on the blocking pool, so decoding never stalls the async runtime.
 pub async fn process_blocking(
     upload: Vec<u8>,
-) -> Result<Result<Photo, Problem>, crate::error::AppError> {
+) -> crate::domain::error::DomainResult<Result<Photo, Problem>> {
     tokio::task::spawn_blocking(move || process(&upload))
         .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "image processing task failed");
-            crate::error::AppError::Internal
-        })
+        .map_err(|e| crate::domain::error::DomainError::internal("image processing failed", e))
 }
 
 /// The JPEG decoder shows a cut-off upload as a photo with a grey lower part. A complete JPEG

@@ -2,10 +2,16 @@
 //! Leptos types, so they are tested on SQLite and PostgreSQL without a browser.
 
 pub mod accounts;
+pub mod browse;
 pub mod claims;
 pub mod clock;
+pub mod cursor;
+pub mod error;
 pub mod events;
 pub mod images;
+pub mod listing_form;
 pub mod listings;
 pub mod outbox;
+pub mod ratelimit;
 pub mod validate;
+pub mod views;

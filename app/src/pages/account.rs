@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    app::Auth,
+    components::auth::Auth,
     components::{
         account::AccountDetails,
         error::{ErrorMessage, LoginRedirect},

@@ -6,10 +6,12 @@ use crate::{
     components::{
         account::AccountDetails,
         error::ErrorMessage,
-        listing::{Picture, StateBadge, quantity_label},
+        listing::{Picture, StateBadge},
+        pager::{Pager, after_param},
     },
     dto::{ListingState, OwnListing, short_datetime},
     i18n::*,
+    labels::quantity_label,
 };
 
 /// The business dashboard. Only businesses may see it: the server functions refuse anyone
@@ -19,7 +21,11 @@ pub fn BusinessPage() -> impl IntoView {
     let i18n = use_i18n();
     let withdraw = ServerAction::<WithdrawListing>::new();
     let business = Resource::new(|| (), |_| my_business());
-    let listings = Resource::new(move || withdraw.version().get(), |_| my_listings());
+    let after = after_param();
+    let listings = Resource::new(
+        move || (withdraw.version().get(), after.get()),
+        |(_, after)| my_listings(after),
+    );
 
     view! {
         <Suspense>
@@ -40,13 +46,14 @@ pub fn BusinessPage() -> impl IntoView {
                             <Transition>
                                 {move || Suspend::new(async move {
                                     match listings.await {
-                                        Ok(list) if list.is_empty() => {
+                                        Ok(page) if page.items.is_empty() && page.next.is_none() && after.get_untracked().is_none() => {
                                             view! { <p class="empty">{t!(i18n, my_listings_empty)}</p> }.into_any()
                                         }
-                                        Ok(list) => view! {
+                                        Ok(page) => view! {
                                             <ul class="rows">
-                                                {list.into_iter().map(|listing| view! { <MyListing listing withdraw /> }).collect_view()}
+                                                {page.items.into_iter().map(|listing| view! { <MyListing listing withdraw /> }).collect_view()}
                                             </ul>
+                                            <Pager path="/business" next=page.next />
                                         }
                                         .into_any(),
                                         Err(error) => view! { <ErrorMessage error /> }.into_any(),

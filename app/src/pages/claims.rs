@@ -6,6 +6,7 @@ use crate::{
     components::{
         claim::{ClaimConfirmation, ClaimDetails},
         error::ErrorMessage,
+        pager::{Pager, after_param},
     },
     i18n::*,
 };
@@ -22,25 +23,27 @@ pub fn MyClaimsPage() -> impl IntoView {
             .get("claimed")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let claims = Resource::new(|| (), |_| my_claims());
+    let after = after_param();
+    let claims = Resource::new(move || after.get(), my_claims);
 
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 match claims.await {
-                    Ok(list) => {
-                        let confirmed = list.iter().find(|c| Some(c.listing_id) == just_claimed()).cloned();
+                    Ok(page) => {
+                        let confirmed = page.items.iter().find(|c| Some(c.listing_id) == just_claimed()).cloned();
                         view! {
                             {confirmed.map(|claim| view! { <ClaimConfirmation claim /> })}
                             <section class="panel">
                                 <h1>{t!(i18n, my_claims_title)}</h1>
-                                {if list.is_empty() {
+                                {if page.items.is_empty() && after.get_untracked().is_none() {
                                     view! { <p class="empty">{t!(i18n, my_claims_empty)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="rows">
-                                            {list.into_iter().map(|claim| view! { <li class="row-item"><ClaimDetails claim /></li> }).collect_view()}
+                                            {page.items.into_iter().map(|claim| view! { <li class="row-item"><ClaimDetails claim /></li> }).collect_view()}
                                         </ul>
+                                        <Pager path="/claims" next=page.next />
                                     }
                                     .into_any()
                                 }}

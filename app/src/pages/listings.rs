@@ -10,14 +10,12 @@ use crate::{
     components::{
         claim::ClaimBox,
         error::ErrorMessage,
-        listing::{
-            ListingCardView, ListingEditor, Picture, StateBadge, category_label, quantity_label,
-            tag_label,
-        },
+        listing::{ListingCardView, ListingEditor, Picture, StateBadge},
     },
-    dto::{Category, ListingDetail, ListingState, Sort, short_datetime},
+    dto::{Category, ListingDetail, ListingId, ListingState, Sort, short_datetime},
     error::AppError,
     i18n::*,
+    labels::{category_label, quantity_label, tag_label},
 };
 
 /// The refusal of a plain (JavaScript-off) post to `endpoint`, which comes back in the URL.
@@ -74,7 +72,7 @@ pub fn EditListingPage() -> impl IntoView {
     let business = Resource::new(|| (), |_| my_business());
     let listing = Resource::new(
         move || id.get(),
-        |id| async move { get_listing(id.ok_or(AppError::NotFound)?).await },
+        |id| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
     );
     let kept = Resource::new(
         move || id.get(),
@@ -195,7 +193,7 @@ pub fn ListingPage() -> impl IntoView {
     let id = listing_id();
     let listing = Resource::new(
         move || id.get(),
-        |id| async move { get_listing(id.ok_or(AppError::NotFound)?).await },
+        |id| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
     );
 
     view! {
@@ -240,7 +238,7 @@ fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
                     let tags = tags.clone();
                     view! {
                         <dt>{t!(i18n, field_dietary_tags)}</dt>
-                        <dd>{move || tags.iter().map(|&t| tag_label(i18n, t)).collect::<Vec<_>>().join(", ")}</dd>
+                        <dd>{move || tags.iter().map(|t| tag_label(i18n, t)).collect::<Vec<_>>().join(", ")}</dd>
                     }
                 })}
                 <dt>{t!(i18n, field_business_name)}</dt>

@@ -3,7 +3,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{Login, form_echo},
-    app::Auth,
+    components::auth::Auth,
     components::form::{FormAlert, FormState, TextField},
     error::Field,
     i18n::*,

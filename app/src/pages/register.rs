@@ -3,7 +3,7 @@ use leptos_router::components::A;
 
 use crate::{
     api::{Register, form_echo},
-    app::Auth,
+    components::auth::Auth,
     components::form::{FormAlert, FormState, TextField},
     dto::Role,
     error::Field,

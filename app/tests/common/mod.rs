@@ -6,27 +6,33 @@ use std::io::Cursor;
 use app::domain::{
     accounts::{self, Actor, Registration},
     images::{self, Photo},
-    listings::ListingForm,
+    listing_form::ListingForm,
 };
-use app::dto::{Role, datetime_local};
+use app::dto::{Language, Role, datetime_local};
 use chrono::{DateTime, Duration, Utc};
 use image::{ImageFormat, Rgb, RgbImage};
 use sea_orm::DatabaseConnection;
 
+/// A business is "Boulangerie du Coin", a client "Amina Ngono": never the same name, so a
+/// test that reads a name knows whose it read.
 pub async fn user(db: &DatabaseConnection, role: Role, email: &str) -> Actor {
+    let display_name = match role {
+        Role::Business => "Boulangerie du Coin",
+        Role::Client => "Amina Ngono",
+    };
     let registration = Registration {
         role,
-        display_name: "Boulangerie du Coin".into(),
+        display_name: display_name.into(),
         pickup_location: Some("Rue Joss, Akwa, Douala".into()),
         email: email.into(),
         phone: "677123456".into(),
         password: "mangue-plantain-2026".into(),
-        language: "fr".into(),
+        language: Language::Fr,
     };
     let user = accounts::register(db, registration, Utc::now())
         .await
         .unwrap();
-    accounts::actor_of(&user).unwrap()
+    accounts::actor_of(&user)
 }
 
 /// A photo-like picture: smooth gradients and a few shapes.
@@ -70,19 +76,19 @@ pub async fn many_clients(db: &DatabaseConnection, count: usize) -> Vec<Actor> {
     let mut actors = Vec::with_capacity(count);
     for i in 0..count {
         let user = entity::user::ActiveModel {
-            role: Set("client".into()),
+            role: Set(Role::Client),
             email: Set(format!("client{i}@example.cm")),
             phone: Set("+237699000000".into()),
             password_hash: Set(hash.clone()),
             display_name: Set(format!("Client {i}")),
-            language: Set("en".into()),
+            language: Set(Language::En),
             created_at: Set(Utc::now()),
             ..Default::default()
         }
         .insert(db)
         .await
         .unwrap();
-        actors.push(accounts::actor_of(&user).unwrap());
+        actors.push(accounts::actor_of(&user));
     }
     actors
 }

@@ -13,7 +13,7 @@ use tower_sessions_redis_store::fred::{
     clients::Pool as RedisPool, interfaces::KeysInterface, types::ExpireOptions,
 };
 
-use crate::error::AppError;
+use crate::domain::error::{DomainError, DomainResult};
 
 /// Failures allowed on one account per window.
 pub const ACCOUNT_LIMIT: u32 = 5;
@@ -76,7 +76,7 @@ impl FailureLimiter {
     }
 
     /// Refuses when any counter has reached its limit, saying how long to wait.
-    pub async fn check(&self, counters: &[Counter]) -> Result<(), AppError> {
+    pub async fn check(&self, counters: &[Counter]) -> DomainResult<()> {
         let mut wait = Duration::ZERO;
         for counter in counters {
             let (failures, remaining) = self.read(&counter.key).await;
@@ -87,7 +87,7 @@ impl FailureLimiter {
         if wait.is_zero() {
             Ok(())
         } else {
-            Err(AppError::RateLimited {
+            Err(DomainError::RateLimited {
                 retry_after_secs: wait.as_secs().max(1),
             })
         }
@@ -195,7 +195,7 @@ mod tests {
             limiter.record_failure(&counters).await;
         }
         match limiter.check(&counters).await {
-            Err(AppError::RateLimited { retry_after_secs }) => {
+            Err(DomainError::RateLimited { retry_after_secs }) => {
                 assert!((1..=900).contains(&retry_after_secs))
             }
             other => panic!("expected a limit, got {other:?}"),
