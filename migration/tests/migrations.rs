@@ -12,7 +12,7 @@ const CLIENT: &str = "INSERT INTO users (role, email, phone, password_hash, disp
 fn listing(status: &str, quantity: &str) -> String {
     format!(
         "INSERT INTO listings (business_id, item_name, quantity, unit, category, dietary_tags, description, available_until, status, created_at, updated_at) \
-         VALUES (1, 'Bread', {quantity}, 'loaves', 'bakery', '', 'Fresh today', '2026-11-23T10:00:00+00:00', '{status}', '2026-11-22T10:00:00+00:00', '2026-11-22T10:00:00+00:00')"
+         VALUES (1, 'Bread', {quantity}, 'loaves', 'bakery', '[]', 'Fresh today', '2026-11-23T10:00:00+00:00', '{status}', '2026-11-22T10:00:00+00:00', '2026-11-22T10:00:00+00:00')"
     )
 }
 
@@ -20,6 +20,22 @@ const CLAIM: &str = "INSERT INTO claims (listing_id, client_id, claimed_at) VALU
 
 async fn run(db: &DatabaseConnection, sql: &str) -> Result<(), DbErr> {
     db.execute_unprepared(sql).await.map(|_| ())
+}
+
+/// Asserts that `sql` is refused, and by the constraint named (per backend), not by accident.
+async fn refused(t: &TestDb, sql: &str, sqlite: &str, postgres: &str) {
+    let needle = match t.backend {
+        Backend::Sqlite => sqlite,
+        Backend::Postgres => postgres,
+    };
+    match run(&t.db, sql).await {
+        Ok(()) => panic!("{}: accepted: {sql}", t.backend),
+        Err(e) => assert!(
+            e.to_string().contains(needle),
+            "{}: refused by {e}, not by {needle}: {sql}",
+            t.backend
+        ),
+    }
 }
 
 async fn seeded(backend: Backend) -> TestDb {
@@ -74,15 +90,15 @@ async fn every_migration_applies_and_rolls_back() {
 async fn an_email_is_registered_once_and_stored_lower_case() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
-        assert!(
-            run(&t.db, BUSINESS).await.is_err(),
-            "{backend}: duplicate email accepted"
-        );
+        refused(
+            &t,
+            BUSINESS,
+            "UNIQUE constraint failed: users.email",
+            "users_email_key",
+        )
+        .await;
         let upper = CLIENT.replace("client@example.cm", "Other@Example.cm");
-        assert!(
-            run(&t.db, &upper).await.is_err(),
-            "{backend}: upper-case email accepted"
-        );
+        refused(&t, &upper, "email = lower(email)", "users_email_check").await;
     })
     .await;
 }
@@ -94,10 +110,13 @@ async fn a_listing_is_claimed_at_most_once() {
         run(&t.db, CLAIM)
             .await
             .unwrap_or_else(|e| panic!("{backend}: first claim: {e}"));
-        assert!(
-            run(&t.db, CLAIM).await.is_err(),
-            "{backend}: second claim row accepted"
-        );
+        refused(
+            &t,
+            CLAIM,
+            "UNIQUE constraint failed: claims.listing_id",
+            "claims_listing_id_key",
+        )
+        .await;
     })
     .await;
 }
@@ -107,10 +126,9 @@ async fn claims_can_be_neither_changed_nor_deleted() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
         run(&t.db, CLAIM).await.unwrap();
-        let update = run(&t.db, "UPDATE claims SET client_id = 1").await;
-        assert!(update.is_err(), "{backend}: a claim was updated");
-        let delete = run(&t.db, "DELETE FROM claims").await;
-        assert!(delete.is_err(), "{backend}: a claim was deleted");
+        let immutable = "claims are immutable";
+        refused(&t, "UPDATE claims SET client_id = 1", immutable, immutable).await;
+        refused(&t, "DELETE FROM claims", immutable, immutable).await;
         let count =
             t.db.query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
                 t.db.get_database_backend(),
@@ -130,19 +148,60 @@ async fn claims_can_be_neither_changed_nor_deleted() {
 async fn listings_refuse_impossible_values() {
     on_both(|backend| async move {
         let t = seeded(backend).await;
-        assert!(
-            run(&t.db, &listing("available", "0")).await.is_err(),
-            "{backend}: zero quantity"
-        );
-        assert!(
-            run(&t.db, &listing("sold", "3")).await.is_err(),
-            "{backend}: unknown status"
-        );
+        refused(
+            &t,
+            &listing("available", "0"),
+            "CHECK constraint failed: quantity",
+            "listings_quantity_check",
+        )
+        .await;
+        refused(
+            &t,
+            &listing("sold", "3"),
+            "CHECK constraint failed: status",
+            "listings_status_check",
+        )
+        .await;
         let orphan = listing("available", "3").replace("VALUES (1,", "VALUES (999,");
-        assert!(
-            run(&t.db, &orphan).await.is_err(),
-            "{backend}: listing without a business"
-        );
+        refused(
+            &t,
+            &orphan,
+            "FOREIGN KEY constraint failed",
+            "listings_business_id_fkey",
+        )
+        .await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn comma_joined_dietary_tags_become_a_json_array_and_back() {
+    on_both(|backend| async move {
+        let t = TestDb::empty(backend).await;
+        // Up to the migration before the change, with a listing stored the old way.
+        Migrator::up(&t.db, Some(4)).await.unwrap();
+        let none = listing("available", "2").replace("'[]'", "''");
+        let some = listing("available", "3").replace("'[]'", "'vegan,halal'");
+        for sql in [BUSINESS, &none, &some] {
+            run(&t.db, sql).await.unwrap();
+        }
+
+        let tags = || async {
+            let rows =
+                t.db.query_all_raw(sea_orm_migration::sea_orm::Statement::from_string(
+                    t.db.get_database_backend(),
+                    "SELECT CAST(dietary_tags AS TEXT) AS tags FROM listings ORDER BY id",
+                ))
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|r| r.try_get::<String>("", "tags").unwrap().replace(' ', ""))
+                .collect::<Vec<_>>()
+        };
+        Migrator::up(&t.db, None).await.unwrap();
+        assert_eq!(tags().await, [r#"[]"#, r#"["vegan","halal"]"#], "{backend}");
+        Migrator::down(&t.db, Some(1)).await.unwrap();
+        assert_eq!(tags().await, ["", "vegan,halal"], "{backend}");
     })
     .await;
 }
