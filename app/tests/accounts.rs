@@ -1,8 +1,11 @@
 //! Account rules, on SQLite and on the real PostgreSQL.
 
 use app::{
-    domain::accounts::{self, Actor, Registration},
     domain::error::DomainError,
+    domain::{
+        accounts::{self, Actor, Registration},
+        ratelimit::{ACCOUNT_LIMIT, Counter, FailureLimiter, TAKEN_EMAIL_LIMIT},
+    },
     dto::{Language, Role},
     error::{Field, FieldError, Problem},
 };
@@ -191,4 +194,118 @@ fn each_role_passes_only_its_own_guard() {
     assert_eq!(business.require(Role::Client), Err(DomainError::Forbidden));
     assert_eq!(client.require(Role::Client), Ok(client));
     assert_eq!(client.require(Role::Business), Err(DomainError::Forbidden));
+}
+
+/// The limiters a replica can run with: in-process (embedded default) and in Redis (shared by
+/// every replica), under a key prefix of this test's own.
+async fn limiters() -> [(FailureLimiter, &'static str); 2] {
+    use tower_sessions_redis_store::fred::prelude::{Builder, ClientLike, Config};
+    let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let pool = Builder::from_config(Config::from_url(&url).unwrap())
+        .build_pool(1)
+        .unwrap();
+    pool.init().await.expect("Redis at TEST_REDIS_URL");
+    let prefix = format!("{}:", testkit::unique_name("fbtest"));
+    [
+        (FailureLimiter::local(), "in-process"),
+        (FailureLimiter::redis(pool, prefix), "Redis"),
+    ]
+}
+
+#[tokio::test]
+async fn five_wrong_passwords_make_the_account_wait_even_for_the_right_one() {
+    let [sqlite, postgres] = TestDb::each().await;
+    for ((limiter, kind), t) in limiters().await.into_iter().zip([sqlite, postgres]) {
+        accounts::register(&t.db, business("bakery@example.cm"), Utc::now())
+            .await
+            .unwrap();
+        let log_in = |password: &'static str, address: &'static str| {
+            accounts::log_in(&t.db, &limiter, "bakery@example.cm", password, address)
+        };
+        for _ in 0..ACCOUNT_LIMIT {
+            assert_eq!(
+                log_in("wrong-password-1", "10.0.0.1").await.unwrap_err(),
+                DomainError::InvalidCredentials,
+                "{kind}"
+            );
+        }
+        assert!(
+            matches!(
+                log_in("mangue-plantain-2026", "10.0.0.2").await,
+                Err(DomainError::RateLimited { retry_after_secs }) if (1..=900).contains(&retry_after_secs)
+            ),
+            "{kind}: the account waits, from any address"
+        );
+        // Someone else behind the same address is not locked out.
+        accounts::register(&t.db, client("amina@example.cm"), Utc::now())
+            .await
+            .unwrap();
+        let other = accounts::log_in(
+            &t.db,
+            &limiter,
+            "amina@example.cm",
+            "banane-douce-77",
+            "10.0.0.1",
+        );
+        assert!(other.await.is_ok(), "{kind}");
+        limiter.reset(&Counter::account("bakery@example.cm")).await;
+        limiter.reset(&Counter::address("10.0.0.1")).await;
+    }
+}
+
+#[tokio::test]
+async fn a_successful_login_forgets_the_failures_before_it() {
+    let t = TestDb::new(testkit::Backend::Sqlite).await;
+    let limiter = FailureLimiter::local();
+    accounts::register(&t.db, business("bakery@example.cm"), Utc::now())
+        .await
+        .unwrap();
+    let log_in = |password: &'static str| {
+        accounts::log_in(&t.db, &limiter, "bakery@example.cm", password, "10.0.0.1")
+    };
+    for _ in 0..ACCOUNT_LIMIT - 1 {
+        assert!(log_in("wrong-password-1").await.is_err());
+    }
+    assert!(log_in("mangue-plantain-2026").await.is_ok());
+    for _ in 0..ACCOUNT_LIMIT - 1 {
+        assert_eq!(
+            log_in("wrong-password-1").await.unwrap_err(),
+            DomainError::InvalidCredentials
+        );
+    }
+}
+
+#[tokio::test]
+async fn registering_taken_emails_from_one_address_is_cut_short() {
+    let [sqlite, postgres] = TestDb::each().await;
+    for ((limiter, kind), t) in limiters().await.into_iter().zip([sqlite, postgres]) {
+        accounts::register(&t.db, business("bakery@example.cm"), Utc::now())
+            .await
+            .unwrap();
+        let sign_up = |form: Registration, address: &'static str| {
+            accounts::sign_up(&t.db, &limiter, form, address, Utc::now())
+        };
+        for _ in 0..TAKEN_EMAIL_LIMIT {
+            let taken = sign_up(client("bakery@example.cm"), "10.0.0.9").await;
+            assert_eq!(
+                taken.unwrap_err().problem(Field::Email),
+                Some(&Problem::EmailTaken),
+                "{kind}"
+            );
+        }
+        assert!(
+            matches!(
+                sign_up(client("new@example.cm"), "10.0.0.9").await,
+                Err(DomainError::RateLimited { .. })
+            ),
+            "{kind}: even a free email waits"
+        );
+        assert!(
+            sign_up(client("other@example.cm"), "10.0.0.10")
+                .await
+                .is_ok(),
+            "{kind}: another address is not limited"
+        );
+        limiter.reset(&Counter::taken_emails("10.0.0.9")).await;
+    }
 }

@@ -414,3 +414,35 @@ async fn walking_every_page_of_ten_thousand_listings_shows_each_available_one_ex
         );
     }
 }
+
+#[tokio::test]
+async fn an_unknown_code_in_the_database_is_an_error_never_a_guess() {
+    use sea_orm::ConnectionTrait;
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let id = common::post_listing(&t.db, business, 3).await;
+        // Written by something other than FoodBridge: a unit it does not know.
+        t.db.execute_unprepared(&format!(
+            "UPDATE listings SET unit = 'tonnes' WHERE id = {id}"
+        ))
+        .await
+        .unwrap();
+        let now = common::now();
+        assert!(
+            matches!(
+                listings::get(&t.db, id, now).await,
+                Err(DomainError::Database(message)) if message.contains("tonnes") || message.contains("unit")
+            ),
+            "{}",
+            t.backend
+        );
+        assert!(
+            matches!(
+                browse::browse(&t.db, &BrowseQuery::default(), now, 20).await,
+                Err(DomainError::Database(_))
+            ),
+            "{}",
+            t.backend
+        );
+    }
+}

@@ -142,14 +142,24 @@ async fn claim_once(base: &str, db: &sea_orm::DatabaseConnection, client_email: 
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-/// Waits until `inbox` holds `count` messages, then a little longer to catch any extra one.
-async fn wait_for(inbox: &Inbox, count: usize) -> Vec<Received> {
+/// Polls `done` until it holds; fails the test after 60 s.
+async fn until<F: Future<Output = bool>>(what: &str, mut done: impl FnMut() -> F) {
     let deadline = Instant::now() + Duration::from_secs(60);
-    while inbox.lock().unwrap().len() < count && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    while !done().await {
+        assert!(Instant::now() < deadline, "gave up waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    // Several poll intervals: a duplicate would have arrived by now.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+}
+
+/// What `inbox` holds once every email of the outbox is settled, sent or abandoned. A settled
+/// email is never taken again, and is marked sent only after the server took it: by then any
+/// duplicate has arrived too.
+async fn delivered(inbox: &Inbox, db: &sea_orm::DatabaseConnection) -> Vec<Received> {
+    until("every email sent or abandoned", || async {
+        let rows = entity::outbox::Entity::find().all(db).await.unwrap();
+        !rows.is_empty() && rows.iter().all(|e| e.due_at.is_none())
+    })
+    .await;
     inbox.lock().unwrap().clone()
 }
 
@@ -198,7 +208,11 @@ async fn with_the_mail_server_down_claims_succeed_and_each_email_arrives_once_wh
     }
 
     // The workers try, fail and keep every email for later.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    until("every email tried once", || async {
+        let rows = entity::outbox::Entity::find().all(&t.db).await.unwrap();
+        rows.len() == 20 && rows.iter().all(|e| e.last_error.is_some())
+    })
+    .await;
     let outbox = entity::outbox::Entity::find().all(&t.db).await.unwrap();
     assert_eq!(outbox.len(), 20);
     assert!(
@@ -215,7 +229,7 @@ async fn with_the_mail_server_down_claims_succeed_and_each_email_arrives_once_wh
 
     // The mail server comes back: every email arrives, exactly once.
     let inbox = start_smtp(port).await;
-    let received = wait_for(&inbox, 20).await;
+    let received = delivered(&inbox, &t.db).await;
     assert_eq!(
         received.len(),
         20,
@@ -340,11 +354,11 @@ async fn an_address_the_mail_server_refuses_for_good_is_not_tried_again() {
     let base = listen(startup::start(&config(&args)).await.unwrap().0).await;
     claim_once(&base, &t.db, "nobody@example.cm").await;
 
-    let received = wait_for(&inbox, 1).await;
+    let received = delivered(&inbox, &t.db).await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].to, ["bakery@example.cm"]);
     let refused = entity::outbox::Entity::find()
-        .filter(entity::outbox::Column::Kind.eq("claim_to_client"))
+        .filter(entity::outbox::Column::Kind.eq(entity::codes::EmailKind::ClaimToClient))
         .one(&t.db)
         .await
         .unwrap()
