@@ -9,6 +9,7 @@ use tower_sessions::Session;
 
 use crate::{
     domain::accounts::Actor,
+    request,
     dto::{KeptForm, Role},
     error::AppError,
     state::app_state,
@@ -64,25 +65,10 @@ pub async fn log_out() -> Result<(), AppError> {
     session().await?.flush().await.map_err(session_error)
 }
 
-/// True for a plain HTML form post (JavaScript off): the answer is then a redirect, not data.
-/// (A page being rendered is a GET: its status is the server function's.)
-pub fn is_plain_form_post() -> bool {
-    use_context::<Parts>().is_some_and(|parts| is_form_post(&parts.method, &parts.headers))
-}
-
-/// [`is_plain_form_post`] for a request seen outside Leptos (axum middleware).
-pub fn is_form_post(method: &axum::http::Method, headers: &axum::http::HeaderMap) -> bool {
-    method == axum::http::Method::POST
-        && headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|accept| accept.to_str().ok())
-            .is_some_and(|accept| accept.contains("text/html"))
-}
-
 /// Keeps what a refused plain form post held, for the page it goes back to. With JavaScript
 /// the browser keeps the form as it is, so nothing is stored.
 pub async fn keep_form(form: &str, echo: KeptForm) -> Result<(), AppError> {
-    if !is_plain_form_post() {
+    if !request::is_plain_form_post() {
         return Ok(());
     }
     session()

@@ -157,6 +157,17 @@ impl AppError {
             AppError::Internal | AppError::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// Gives the response being built this error's status. A plain form post (JavaScript off)
+    /// keeps its redirect back to the page, which shows the error.
+    #[cfg(feature = "ssr")]
+    pub fn answer_with_status(&self) {
+        if !crate::request::is_plain_form_post()
+            && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+        {
+            response.set_status(self.status());
+        }
+    }
 }
 
 impl FromServerFnError for AppError {
@@ -179,7 +190,7 @@ impl FromServerFnError for AppError {
             other => AppError::Transport(other.to_string()),
         };
         #[cfg(feature = "ssr")]
-        crate::api::answer_with_status(&error);
+        error.answer_with_status();
         error
     }
 }

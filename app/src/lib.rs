@@ -20,6 +20,8 @@ pub mod domain;
 pub mod emails;
 
 #[cfg(feature = "ssr")]
+pub mod request;
+#[cfg(feature = "ssr")]
 pub mod state;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));

@@ -3,7 +3,7 @@
 //! with the same message the form shows when the photo is checked.
 
 use app::{
-    auth,
+    request,
     error::{AppError, Field, Problem},
 };
 use axum::{
@@ -53,7 +53,7 @@ fn back_to_form(request: &Request) -> Option<Response> {
         .to_str()
         .ok()?
         .starts_with("multipart/form-data");
-    if !multipart || !auth::is_form_post(request.method(), headers) {
+    if !multipart || !request::is_form_post(request.method(), headers) {
         return None;
     }
     let back = same_site_referer(headers)?;

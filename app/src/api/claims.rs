@@ -21,7 +21,7 @@ pub async fn claim_listing(listing_id: ListingId) -> Result<ClaimView, AppError>
                     .await?;
             // Hydrated, the page shows the answer in place; a plain form post goes to the
             // client's claims, where the new one is confirmed.
-            if auth::is_plain_form_post() {
+            if crate::request::is_plain_form_post() {
                 leptos_axum::redirect(&format!("/claims?claimed={}", listing_id.0));
             }
             Ok(claim)

@@ -22,19 +22,9 @@ use crate::error::AppError;
 #[cfg(feature = "ssr")]
 pub(crate) fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(err) = &result {
-        answer_with_status(err);
+        err.answer_with_status();
     }
     result
-}
-
-/// Sets the status of the response being built to `err`'s.
-#[cfg(feature = "ssr")]
-pub(crate) fn answer_with_status(err: &AppError) {
-    if !crate::auth::is_plain_form_post()
-        && let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-    {
-        response.set_status(err.status());
-    }
 }
 
 /// The one place where the domain's answer becomes the wire's: refusals keep their meaning,
