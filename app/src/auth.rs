@@ -9,9 +9,9 @@ use tower_sessions::Session;
 
 use crate::{
     domain::accounts::Actor,
-    request,
     dto::{KeptForm, Role},
     error::AppError,
+    request,
     state::app_state,
 };
 

@@ -125,6 +125,11 @@ pub struct FieldError {
     pub problem: Problem,
 }
 
+/// The problem with `field` among `errors`, if any.
+pub fn problem_of(errors: &[FieldError], field: Field) -> Option<&Problem> {
+    errors.iter().find(|e| e.field == field).map(|e| &e.problem)
+}
+
 impl AppError {
     pub fn field(field: Field, problem: Problem) -> Self {
         AppError::Validation(vec![FieldError { field, problem }])
@@ -133,9 +138,7 @@ impl AppError {
     /// The problem with `field`, if this error names one.
     pub fn problem(&self, field: Field) -> Option<&Problem> {
         match self {
-            AppError::Validation(errors) => {
-                errors.iter().find(|e| e.field == field).map(|e| &e.problem)
-            }
+            AppError::Validation(errors) => problem_of(errors, field),
             _ => None,
         }
     }

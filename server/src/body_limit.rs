@@ -3,8 +3,8 @@
 //! with the same message the form shows when the photo is checked.
 
 use app::{
-    request,
     error::{AppError, Field, Problem},
+    request,
 };
 use axum::{
     extract::Request,

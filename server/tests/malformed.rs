@@ -67,6 +67,16 @@ fn bodies() -> Vec<(&'static str, Option<&'static str>, Vec<u8>)> {
     ]
 }
 
+/// A replica on a database of its own (kept alive by the returned handle), and its URL.
+async fn replica() -> (TestDb, String) {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = startup::app(&common::config(&["--database-url", &t.url]))
+        .await
+        .expect("replica starts");
+    let base = common::listen(app).await;
+    (t, base)
+}
+
 #[test]
 fn the_table_names_every_server_function() {
     let mut registered: Vec<String> = server_fn_paths()
@@ -78,11 +88,7 @@ fn the_table_names_every_server_function() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_get_a_4xx_from_every_endpoint() {
-    let t = TestDb::new(Backend::Sqlite).await;
-    let app = startup::app(&common::config(&["--database-url", &t.url]))
-        .await
-        .expect("replica starts");
-    let base = common::listen(app).await;
+    let (_db, base) = replica().await;
     let client = common::register(&base, "client", "amina@example.cm").await;
     let business = common::register(&base, "business", "bakery@example.cm").await;
     let http = reqwest::Client::builder()
@@ -134,11 +140,7 @@ async fn malformed_requests_get_a_4xx_from_every_endpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_argument_is_a_400_that_names_it() {
-    let t = TestDb::new(Backend::Sqlite).await;
-    let app = startup::app(&common::config(&["--database-url", &t.url]))
-        .await
-        .expect("replica starts");
-    let base = common::listen(app).await;
+    let (_db, base) = replica().await;
     let client = common::register(&base, "client", "amina@example.cm").await;
 
     let (status, _, body) = common::call(

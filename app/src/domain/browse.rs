@@ -116,16 +116,13 @@ pub async fn browse(
                 .add(matches(listing::Column::Description)),
         );
     }
-    if let Some(position) = query.after.as_deref().and_then(cursor::parse) {
-        select = select.filter(cursor::beyond(
+    let rows = select
+        .filter(cursor::after(
+            query.after.as_deref(),
             key_column,
             listing::Column::Id,
             &order,
-            position,
-        ));
-    }
-
-    let rows = select
+        ))
         .order_by(key_column, order.clone())
         .order_by(listing::Column::Id, order)
         .limit(page_size + 1)

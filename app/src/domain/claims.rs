@@ -194,16 +194,14 @@ pub async fn mine(
     page_size: u64,
 ) -> DomainResult<Page<ClaimView>> {
     actor.require(Role::Client)?;
-    let mut select = claim::Entity::find().filter(claim::Column::ClientId.eq(actor.user_id));
-    if let Some(position) = after.and_then(cursor::parse) {
-        select = select.filter(cursor::beyond(
+    let claims = claim::Entity::find()
+        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(cursor::after(
+            after,
             claim::Column::ClaimedAt,
             claim::Column::Id,
             &Order::Desc,
-            position,
-        ));
-    }
-    let claims = select
+        ))
         .order_by_desc(claim::Column::ClaimedAt)
         .order_by_desc(claim::Column::Id)
         .limit(page_size + 1)

@@ -20,13 +20,17 @@ pub fn parse(text: &str) -> Option<(DateTime<Utc>, i64)> {
     ))
 }
 
-/// The rows after `(key, id)` when ordered by `key_column` then `id_column`, both in `order`.
-pub fn beyond(
+/// The rows after the cursor `after` (all of them without one, or with junk) when ordered by
+/// `key_column` then `id_column`, both in `order`.
+pub fn after(
+    after: Option<&str>,
     key_column: impl ColumnTrait,
     id_column: impl ColumnTrait,
     order: &Order,
-    (key, id): (DateTime<Utc>, i64),
 ) -> Condition {
+    let Some((key, id)) = after.and_then(parse) else {
+        return Condition::all();
+    };
     let (key_beyond, id_beyond) = match order {
         Order::Desc => (key_column.lt(key), id_column.lt(id)),
         _ => (key_column.gt(key), id_column.gt(id)),

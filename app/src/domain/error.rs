@@ -7,7 +7,7 @@ use sea_orm::DbErr;
 
 use crate::{
     dto::ListingState,
-    error::{Field, FieldError, Problem},
+    error::{Field, FieldError, Problem, problem_of},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,9 +45,7 @@ impl DomainError {
     /// The problem with `field`, if this error names one.
     pub fn problem(&self, field: Field) -> Option<&Problem> {
         match self {
-            DomainError::Invalid(errors) => {
-                errors.iter().find(|e| e.field == field).map(|e| &e.problem)
-            }
+            DomainError::Invalid(errors) => problem_of(errors, field),
             _ => None,
         }
     }

@@ -226,16 +226,14 @@ pub async fn mine(
         .one(db)
         .await?
         .ok_or(DomainError::Unauthenticated)?;
-    let mut select = listing::Entity::find().filter(listing::Column::BusinessId.eq(actor.user_id));
-    if let Some(position) = after.and_then(cursor::parse) {
-        select = select.filter(cursor::beyond(
+    let rows = listing::Entity::find()
+        .filter(listing::Column::BusinessId.eq(actor.user_id))
+        .filter(cursor::after(
+            after,
             listing::Column::CreatedAt,
             listing::Column::Id,
             &Order::Desc,
-            position,
-        ));
-    }
-    let rows = select
+        ))
         .order_by_desc(listing::Column::CreatedAt)
         .order_by_desc(listing::Column::Id)
         .limit(page_size + 1)
