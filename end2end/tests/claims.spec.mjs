@@ -6,6 +6,8 @@ for (const js of [true, false]) {
     test.use({ javaScriptEnabled: js });
 
     test('a client claims; the business sees who; a second client is told it is taken', async ({ page, browser }) => {
+      // Three accounts, a photo upload and two claims: 20-29 s on a loaded 2-core machine.
+      test.slow();
       const name = `Beignets ${uniqueEmail('x').slice(2, 12)}`;
       const business = await registerBusiness(page, js);
       await postListing(page, js, { name });
