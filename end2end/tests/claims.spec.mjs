@@ -91,3 +91,20 @@ for (const js of [true, false]) {
     });
   });
 }
+
+test('without JavaScript, a tampered claim form comes back to the page with a message', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await registerBusiness(page, false);
+  await postListing(page, false, { name: 'Ndolé' });
+  await atPath(page, '/business');
+  const listingUrl = await page.getByRole('link', { name: 'Ndolé' }).first().getAttribute('href');
+  const client = await (await browser.newContext({ javaScriptEnabled: false })).newPage();
+  await registerClient(client, false);
+  await client.goto(listingUrl);
+  await client.locator('input[name=listing_id]').evaluate((input) => input.setAttribute('value', 'abc'));
+  await client.getByRole('button', { name: 'Claim this food' }).click();
+  await expect(client).toHaveURL((url) => url.pathname === new URL(listingUrl, 'http://x').pathname);
+  await expect(client.getByRole('alert')).toHaveText('This request could not be read. Reload the page and try again.');
+  await expect(client.getByTestId('listing-detail').getByTestId('state')).toHaveText('Available');
+});
