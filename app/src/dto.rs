@@ -261,3 +261,23 @@ mod listing_id_tests {
         assert!(error.to_string().contains("`listing_id`"), "{error}");
     }
 }
+
+/// What a listing event tells an open page (the `listing` events of `GET /events`): ids and
+/// states only, never anyone's contact details. `mine` is true only on the streams of the
+/// listing's business and of its claimant, whose pages then refetch what they may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveEvent {
+    pub listing: i64,
+    pub change: LiveChange,
+    pub state: ListingState,
+    pub mine: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveChange {
+    Posted,
+    Updated,
+    Withdrawn,
+    Claimed,
+}

@@ -5,6 +5,7 @@ pub mod config;
 mod health;
 mod images;
 mod language;
+pub mod live;
 pub mod mailer;
 mod malformed;
 pub mod router;

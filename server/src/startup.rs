@@ -5,7 +5,7 @@ use std::{net::SocketAddr, time::Duration};
 use std::sync::Arc;
 
 use app::{
-    domain::{events::LocalEvents, ratelimit::FailureLimiter},
+    domain::{events::EventSink, ratelimit::FailureLimiter},
     state::AppState,
 };
 use leptos::prelude::{LeptosOptions, get_configuration};
@@ -21,6 +21,7 @@ use tower_sessions_redis_store::{
 
 use crate::{
     config::Config,
+    live::{self, Hub, LocalSink},
     mailer::Mailer,
     router::router,
     sessions::{DbStore, Store},
@@ -34,10 +35,12 @@ const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 /// How long shutdown waits for the email being sent (longer than the SMTP timeout).
 const MAILER_STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// What one replica runs on: its state and the session store that goes with it.
+/// What one replica runs on: its state, the session store that goes with it and the hub of
+/// its live event streams.
 pub struct Replica {
     pub state: AppState,
     pub sessions: Store,
+    pub live: Hub,
 }
 
 /// Connects to the database (applying pending migrations) and to Redis when configured.
@@ -63,15 +66,31 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
             FailureLimiter::local(),
         ),
     };
+    let live = Hub::new();
+    let events: Arc<dyn EventSink> = match &redis {
+        Some(pool) => {
+            let key = format!("{}events", config.redis_key_prefix);
+            Arc::new(
+                live::redis(pool, key, live.clone())
+                    .await
+                    .map_err(|e| format!("cannot read live events from Redis: {e}"))?,
+            )
+        }
+        None => Arc::new(LocalSink(live.clone())),
+    };
     let state = AppState {
         leptos_options: leptos_options(config)?,
         db,
         redis,
         limiter,
-        events: Arc::new(LocalEvents::new()),
+        events,
         trust_proxy: config.trust_proxy,
     };
-    Ok(Replica { state, sessions })
+    Ok(Replica {
+        state,
+        sessions,
+        live,
+    })
 }
 
 /// The router of a replica built from `config`, without its background work (the outbox
@@ -80,13 +99,21 @@ pub async fn app(config: &Config) -> Result<axum::Router, StartError> {
     Ok(router(build(config).await?, config))
 }
 
-/// The background work of a running replica: the outbox worker (and session cleanup).
+/// The background work of a running replica: the outbox worker (and session cleanup), and
+/// its live event streams.
 pub struct Background {
     stop: watch::Sender<bool>,
     mailer: JoinHandle<()>,
+    live: Hub,
 }
 
 impl Background {
+    /// Ends the open event streams, so browsers reconnect to another replica and the server
+    /// can finish its requests.
+    pub fn close_streams(&self) {
+        self.live.close();
+    }
+
     /// Lets the outbox worker finish the email it is sending, then stops it. Dropping a
     /// `Background` instead leaves the worker running.
     pub async fn stop(self) {
@@ -109,7 +136,8 @@ pub async fn start(config: &Config) -> Result<(axum::Router, Background), StartE
     }
     let (stop, stopping) = watch::channel(false);
     let mailer = tokio::spawn(mailer.run(stopping));
-    Ok((router(replica, config), Background { stop, mailer }))
+    let live = replica.live.clone();
+    Ok((router(replica, config), Background { stop, mailer, live }))
 }
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
@@ -149,8 +177,12 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     );
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
 
+    let streams = background.live.clone();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            streams.close();
+        })
         .await?;
     background.stop().await;
     tracing::info!("FoodBridge stopped");

@@ -1,11 +1,12 @@
-//! What happened, reported by the domain through one small interface. Today the embedded
-//! default broadcasts in-process; live updates across replicas (Redis pub/sub, pushed to
-//! browsers) plug in behind the same trait.
+//! What happened, reported by the domain through one small interface, after the change is
+//! committed. The server fans the events out to every replica and streams them to open pages
+//! (`server::live`); what a page may learn of one is [`DomainEvent::seen_by`].
 
 use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::broadcast;
+
+use crate::dto::{ListingState, LiveChange, LiveEvent};
 
 /// Ids only: an event never carries private data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,40 +30,66 @@ pub enum DomainEvent {
     },
 }
 
+impl DomainEvent {
+    /// The event as the page of `viewer` (a user id, or `None` for a visitor) sees it: the
+    /// listing and its new state for anyone; whether it is theirs for its business and its
+    /// claimant only.
+    pub fn seen_by(&self, viewer: Option<i64>) -> LiveEvent {
+        let (listing, change, state, business_id, client_id) = match *self {
+            DomainEvent::ListingPosted {
+                listing_id,
+                business_id,
+            } => (
+                listing_id,
+                LiveChange::Posted,
+                ListingState::Available,
+                business_id,
+                None,
+            ),
+            DomainEvent::ListingUpdated {
+                listing_id,
+                business_id,
+            } => (
+                listing_id,
+                LiveChange::Updated,
+                ListingState::Available,
+                business_id,
+                None,
+            ),
+            DomainEvent::ListingWithdrawn {
+                listing_id,
+                business_id,
+            } => (
+                listing_id,
+                LiveChange::Withdrawn,
+                ListingState::Withdrawn,
+                business_id,
+                None,
+            ),
+            DomainEvent::ListingClaimed {
+                listing_id,
+                business_id,
+                client_id,
+            } => (
+                listing_id,
+                LiveChange::Claimed,
+                ListingState::Claimed,
+                business_id,
+                Some(client_id),
+            ),
+        };
+        LiveEvent {
+            listing,
+            change,
+            state,
+            mine: viewer.is_some_and(|v| v == business_id || Some(v) == client_id),
+        }
+    }
+}
+
 pub trait EventSink: Send + Sync {
     /// Called after the change is committed; never fails the change.
     fn publish(&self, event: DomainEvent);
-}
-
-/// In-process broadcast (the embedded default).
-#[derive(Clone)]
-pub struct LocalEvents {
-    sender: broadcast::Sender<DomainEvent>,
-}
-
-impl LocalEvents {
-    pub fn new() -> Self {
-        Self {
-            sender: broadcast::channel(1024).0,
-        }
-    }
-
-    pub fn subscribe(&self) -> broadcast::Receiver<DomainEvent> {
-        self.sender.subscribe()
-    }
-}
-
-impl Default for LocalEvents {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl EventSink for LocalEvents {
-    fn publish(&self, event: DomainEvent) {
-        // No subscriber is not an error: nobody is watching.
-        let _ = self.sender.send(event);
-    }
 }
 
 /// Keeps every event, for tests.
@@ -78,5 +105,37 @@ impl RecordedEvents {
 impl EventSink for RecordedEvents {
     fn publish(&self, event: DomainEvent) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).push(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claim_is_the_business_and_the_claimant_s_own_and_nobody_else_s() {
+        let claimed = DomainEvent::ListingClaimed {
+            listing_id: 7,
+            business_id: 1,
+            client_id: 2,
+        };
+        let public = claimed.seen_by(None);
+        assert_eq!(
+            public,
+            LiveEvent {
+                listing: 7,
+                change: LiveChange::Claimed,
+                state: ListingState::Claimed,
+                mine: false
+            }
+        );
+        assert!(claimed.seen_by(Some(1)).mine);
+        assert!(claimed.seen_by(Some(2)).mine);
+        assert_eq!(claimed.seen_by(Some(3)), public);
+        // Ids and states only: nothing else reaches the wire.
+        assert_eq!(
+            serde_json::to_string(&public).unwrap(),
+            r#"{"listing":7,"change":"claimed","state":"claimed","mine":false}"#
+        );
     }
 }

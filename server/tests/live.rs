@@ -1,0 +1,194 @@
+//! Live events over HTTP: `GET /events` on real replicas, read as a browser's EventSource
+//! reads them.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{call, config, listen, listing, register};
+use futures_util::StreamExt;
+use reqwest::{StatusCode, header};
+use server::startup;
+use testkit::{Backend, TestDb};
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone, PartialEq)]
+struct Received {
+    event: String,
+    id: Option<String>,
+    data: serde_json::Value,
+}
+
+/// An open `GET /events`, read event by event.
+struct EventStream {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<Vec<u8>>> + Send>>,
+    buffer: String,
+}
+
+impl EventStream {
+    async fn open(base: &str, cookie: Option<&str>, last_event_id: Option<&str>) -> Self {
+        let mut request = reqwest::Client::new()
+            .get(format!("{base}/events"))
+            .header(header::ACCEPT, "text/event-stream");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "text/event-stream"
+        );
+        EventStream {
+            body: Box::pin(
+                response
+                    .bytes_stream()
+                    .map(|chunk| chunk.map(|b| b.to_vec())),
+            ),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (comments and the retry line skipped), or `None` when the server ended
+    /// the stream; fails after `within`.
+    async fn next(&mut self, within: Duration) -> Option<Received> {
+        let deadline = Instant::now() + within;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = None;
+                let (mut id, mut data) = (None, String::new());
+                for line in block.lines() {
+                    match line.split_once(':') {
+                        Some(("event", v)) => event = Some(v.trim().to_owned()),
+                        Some(("id", v)) => id = Some(v.trim().to_owned()),
+                        Some(("data", v)) => data.push_str(v.trim()),
+                        _ => {}
+                    }
+                }
+                if let Some(event) = event {
+                    return Some(Received {
+                        event,
+                        id,
+                        data: serde_json::from_str(&data).unwrap(),
+                    });
+                }
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, self.body.next()).await {
+                Ok(Some(chunk)) => self
+                    .buffer
+                    .push_str(&String::from_utf8_lossy(&chunk.unwrap())),
+                Ok(None) => return None,
+                Err(_) => panic!("no event within {within:?}"),
+            }
+        }
+    }
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_through_one_replica_reaches_pages_on_the_other_within_a_second() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let [a, b] = common::two_replicas(&t.url, &common::key_prefix()).await;
+    let business = register(&a, "business", "bakery@example.cm").await;
+    let client = register(&b, "client", "amina@example.cm").await;
+    let first = listing(&t.db, "bakery@example.cm").await;
+    let second = listing(&t.db, "bakery@example.cm").await;
+
+    let mut visitor = EventStream::open(&a, None, None).await;
+    let mut owner = EventStream::open(&a, Some(&business), None).await;
+    let mut claimant = EventStream::open(&a, Some(&client), None).await;
+    let (status, _, body) = call(
+        &b,
+        "claim_listing",
+        Some(&client),
+        &[("listing_id", &first.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let public = visitor.next(SECOND).await.unwrap();
+    assert_eq!(public.event, "listing");
+    assert_eq!(
+        public.data,
+        serde_json::json!({"listing": first, "change": "claimed", "state": "claimed", "mine": false}),
+        "ids and states only"
+    );
+    assert_eq!(owner.next(SECOND).await.unwrap().data["mine"], true);
+    assert_eq!(claimant.next(SECOND).await.unwrap().data["mine"], true);
+
+    // The visitor's page drops; meanwhile the second listing goes. It reconnects to the other
+    // replica with the last id it had, and gets what it missed.
+    drop(visitor);
+    let (status, _, body) = call(
+        &a,
+        "withdraw_listing",
+        Some(&business),
+        &[("listing_id", &second.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut visitor = EventStream::open(&b, None, public.id.as_deref()).await;
+    let missed = visitor.next(SECOND).await.unwrap();
+    assert_eq!(
+        (
+            missed.data["listing"].as_i64(),
+            missed.data["state"].as_str()
+        ),
+        (Some(second), Some("withdrawn"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_reconnects_gets_what_it_missed_or_refetches() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let (app, background) = startup::start(&config(&["--database-url", &t.url]))
+        .await
+        .unwrap();
+    let base = listen(app).await;
+    let client = register(&base, "client", "amina@example.cm").await;
+    register(&base, "business", "bakery@example.cm").await;
+    let ids: Vec<String> = {
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            ids.push(listing(&t.db, "bakery@example.cm").await.to_string());
+        }
+        ids
+    };
+
+    let mut page = EventStream::open(&base, None, None).await;
+    call(
+        &base,
+        "claim_listing",
+        Some(&client),
+        &[("listing_id", &ids[0])],
+    )
+    .await;
+    let seen = page.next(SECOND).await.unwrap();
+    drop(page);
+    for id in &ids[1..] {
+        call(&base, "claim_listing", Some(&client), &[("listing_id", id)]).await;
+    }
+
+    let mut page = EventStream::open(&base, None, seen.id.as_deref()).await;
+    for id in &ids[1..] {
+        let missed = page.next(SECOND).await.unwrap();
+        assert_eq!(missed.data["listing"].as_i64().unwrap().to_string(), *id);
+    }
+
+    // An id this replica cannot place (another run's, or junk): the page fetches afresh.
+    for unknown in ["1-1", "junk"] {
+        let mut page = EventStream::open(&base, None, Some(unknown)).await;
+        assert_eq!(page.next(SECOND).await.unwrap().event, "refetch");
+    }
+
+    // Shutting down ends the streams, so browsers move to another replica.
+    background.close_streams();
+    assert_eq!(page.next(SECOND).await, None, "the stream ended");
+    background.stop().await;
+}
