@@ -7,7 +7,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{auth::Auth, layout::Layout},
+    components::{auth::Auth, layout::Layout, live::Live},
     i18n::*,
     locale,
     pages::{
@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Auth::provide();
+    Live::provide();
 
     // Every route renders Async: the server waits for the data, so each page is complete
     // before any JavaScript runs (and when it never does).

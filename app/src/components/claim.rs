@@ -6,6 +6,7 @@ use crate::{
     components::auth::Auth,
     components::error::ErrorMessage,
     dto::{ClaimView, ListingState, Role, short_datetime},
+    error::AppError,
     i18n::*,
     labels::quantity_label,
 };
@@ -60,8 +61,11 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
 #[component]
 pub fn ClaimBox(
     listing_id: i64,
-    state: ListingState,
+    #[prop(into)] state: Signal<ListingState>,
     claim: ServerAction<ClaimListing>,
+    /// Someone else claimed it while the page was open.
+    #[prop(into)]
+    taken: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
@@ -69,9 +73,16 @@ pub fn ClaimBox(
     move || {
         let is_client =
             matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
+        let state = state.get();
         match claim.value().get() {
             Some(Ok(claim)) => view! { <ClaimConfirmation claim /> }.into_any(),
             Some(Err(error)) => view! { <ErrorMessage error /> }.into_any(),
+            None if taken.get() => {
+                let error = AppError::Unavailable {
+                    state: ListingState::Claimed,
+                };
+                view! { <ErrorMessage error /> }.into_any()
+            }
             None if state == ListingState::Available && is_client => view! {
                 <ActionForm action=claim attr:class="claim-form">
                     <input type="hidden" name="listing_id" value=listing_id />

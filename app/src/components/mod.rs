@@ -6,5 +6,6 @@ pub mod form;
 pub mod language;
 pub mod layout;
 pub mod listing;
+pub mod live;
 pub mod pager;
 pub mod upload;

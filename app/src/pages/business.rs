@@ -7,9 +7,10 @@ use crate::{
         account::AccountDetails,
         error::ErrorMessage,
         listing::{Picture, StateBadge},
+        live::Live,
         pager::{Pager, after_param},
     },
-    dto::{ListingState, OwnListing, short_datetime},
+    dto::{ListingState, LiveChange, OwnListing, short_datetime},
     i18n::*,
     labels::quantity_label,
 };
@@ -22,10 +23,20 @@ pub fn BusinessPage() -> impl IntoView {
     let withdraw = ServerAction::<WithdrawListing>::new();
     let business = Resource::new(|| (), |_| my_business());
     let after = after_param();
+    // The business's own events (a claim, above all) refetch its listings at once.
+    let live = Live::get();
+    let mine = live.version(|event| event.mine);
     let listings = Resource::new(
-        move || (withdraw.version().get(), after.get()),
-        |(_, after)| my_listings(after),
+        move || (withdraw.version().get(), after.get(), mine.get()),
+        |(_, after, _)| my_listings(after),
     );
+    let just_claimed = Memo::new(move |_| {
+        live.pulse()
+            .get()
+            .event
+            .filter(|e| e.mine && e.change == LiveChange::Claimed)
+            .map(|e| e.listing)
+    });
 
     view! {
         <Suspense>
@@ -51,7 +62,10 @@ pub fn BusinessPage() -> impl IntoView {
                                         }
                                         Ok(page) => view! {
                                             <ul class="rows">
-                                                {page.items.into_iter().map(|listing| view! { <MyListing listing withdraw /> }).collect_view()}
+                                                {page.items.into_iter().map(|listing| {
+                                                    let just_claimed = just_claimed.get_untracked() == Some(listing.listing.id);
+                                                    view! { <MyListing listing withdraw just_claimed /> }
+                                                }).collect_view()}
                                             </ul>
                                             <Pager path="/business" next=page.next />
                                         }
@@ -77,7 +91,12 @@ pub fn BusinessPage() -> impl IntoView {
 }
 
 #[component]
-fn MyListing(listing: OwnListing, withdraw: ServerAction<WithdrawListing>) -> impl IntoView {
+fn MyListing(
+    listing: OwnListing,
+    withdraw: ServerAction<WithdrawListing>,
+    /// Claimed while the page was open: told in a notice.
+    just_claimed: bool,
+) -> impl IntoView {
     let i18n = use_i18n();
     let OwnListing {
         listing,
@@ -86,6 +105,10 @@ fn MyListing(listing: OwnListing, withdraw: ServerAction<WithdrawListing>) -> im
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
     let available = listing.state == ListingState::Available;
+    let notice = claimed_by
+        .as_ref()
+        .filter(|_| just_claimed)
+        .map(|who| (listing.item_name.clone(), who.contact_name.clone()));
 
     view! {
         <li class="row-item" data-testid="my-listing">
@@ -97,6 +120,13 @@ fn MyListing(listing: OwnListing, withdraw: ServerAction<WithdrawListing>) -> im
                 " "
                 <StateBadge state=listing.state />
                 <p class="muted">{quantity} " · " {t!(i18n, available_until_short, time = move || until.clone())}</p>
+                {notice.map(|(item, client)| {
+                    view! {
+                        <p class="alert success" role="status" data-testid="claimed-notice">
+                            {t!(i18n, live_claimed_notice, item = move || item.clone(), client = move || client.clone())}
+                        </p>
+                    }
+                })}
                 {claimed_by.map(|who| view! {
                     <dl class="details claimant" data-testid="claimant">
                         <dt>{t!(i18n, claimed_by)}</dt>

@@ -6,6 +6,7 @@ use crate::{
     components::{
         claim::{ClaimConfirmation, ClaimDetails},
         error::ErrorMessage,
+        live::Live,
         pager::{Pager, after_param},
     },
     i18n::*,
@@ -24,7 +25,11 @@ pub fn MyClaimsPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
     let after = after_param();
-    let claims = Resource::new(move || after.get(), my_claims);
+    let mine = Live::get().version(|event| event.mine);
+    let claims = Resource::new(
+        move || (after.get(), mine.get()),
+        |(after, _)| my_claims(after),
+    );
 
     view! {
         <Suspense>

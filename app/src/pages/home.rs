@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::{GetAvailability, get_availability},
-    components::error::ErrorMessage,
+    components::{error::ErrorMessage, live::Live},
     dto::{Availability, local_time},
     i18n::*,
 };
@@ -15,6 +15,13 @@ pub fn HomePage() -> impl IntoView {
     // here for a fresh render; hydrated, it is a fetch that updates the figure in place.
     let refresh = ServerAction::<GetAvailability>::new();
     let latest = move || refresh.value().get().or_else(|| initial.get());
+    // Any listing event may change the figure: fetch it again, in place.
+    let changed = Live::get().version(|_| true);
+    Effect::new(move |_| {
+        if changed.get() > 0 {
+            refresh.dispatch(GetAvailability {});
+        }
+    });
 
     view! {
         <section class="hero">

@@ -11,8 +11,9 @@ use crate::{
         claim::ClaimBox,
         error::ErrorMessage,
         listing::{ListingCardView, ListingEditor, Picture, StateBadge},
+        live::Live,
     },
-    dto::{Category, ListingDetail, ListingId, ListingState, Sort, short_datetime},
+    dto::{Category, ListingDetail, ListingId, ListingState, LiveChange, Sort, short_datetime},
     error::AppError,
     i18n::*,
     labels::{category_label, quantity_label, tag_label},
@@ -118,8 +119,30 @@ pub fn BrowsePage() -> impl IntoView {
             q.get("after"),
         )
     };
-    let page = Resource::new(params, |(sort, q, category, after)| {
-        list_listings(sort, q, category, after)
+    // Live: a listing claimed, withdrawn or past its time leaves the page at once; one
+    // changed, or a stream that asks for it, refetches the page; new ones are announced and
+    // shown on request, so no card moves under the user's finger.
+    let live = Live::get();
+    let changed = live.version(|e| e.change == LiveChange::Updated);
+    let shown = RwSignal::new(0_u64);
+    let page = Resource::new(
+        move || (params(), changed.get(), shown.get()),
+        |((sort, q, category, after), _, _)| list_listings(sort, q, category, after),
+    );
+    let gone = RwSignal::new(std::collections::HashSet::<i64>::new());
+    let posted = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(event) = live.pulse().get().event {
+            match event.change {
+                LiveChange::Claimed | LiveChange::Withdrawn => {
+                    gone.update(|gone| {
+                        gone.insert(event.listing);
+                    });
+                }
+                LiveChange::Posted => posted.set(true),
+                LiveChange::Updated => {}
+            }
+        }
     });
     let (sort, search, category, _) = params();
     let categories = Category::ALL
@@ -167,13 +190,25 @@ pub fn BrowsePage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{t!(i18n, browse_apply)}</button>
             </form>
+            {move || posted.get().then(|| view! {
+                <p class="live-bar" role="status">
+                    <button type="button" class="button secondary" on:click=move |_| {
+                        posted.set(false);
+                        shown.update(|n| *n += 1);
+                    }>{t!(i18n, browse_new_listings)}</button>
+                </p>
+            })}
             <Suspense>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(page) if page.items.is_empty() => view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any(),
                         Ok(page) => view! {
                             <ul class="cards">
-                                {page.items.into_iter().map(|card| view! { <ListingCardView card /> }).collect_view()}
+                                {page.items.into_iter().map(|card| {
+                                    let (id, expired) = (card.id, live.passed(card.available_until));
+                                    move || (!gone.with(|gone| gone.contains(&id)) && !expired.get())
+                                        .then(|| view! { <ListingCardView card=card.clone() /> })
+                                }).collect_view()}
                             </ul>
                             {page.next.map(|after| view! {
                                 <p class="more"><a class="button secondary" href=next_href(after)>{t!(i18n, browse_more)}</a></p>
@@ -191,16 +226,28 @@ pub fn BrowsePage() -> impl IntoView {
 #[component]
 pub fn ListingPage() -> impl IntoView {
     let id = listing_id();
+    // Live: the listing is fetched again whenever it changes, so its badge and claim button
+    // follow; the claim made on this page outlives those refetches.
+    let live = Live::get();
+    let changed = live.version(move |e| Some(e.listing) == id.get_untracked());
     let listing = Resource::new(
-        move || id.get(),
-        |id| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
+        move || (id.get(), changed.get()),
+        |(id, _)| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
     );
+    let claim = ServerAction::<ClaimListing>::new();
+    // Someone else took it while this page was open.
+    let taken = Memo::new(move |taken: Option<&bool>| {
+        let other = live.pulse().get().event.is_some_and(|e| {
+            Some(e.listing) == id.get_untracked() && e.change == LiveChange::Claimed && !e.mine
+        });
+        taken.copied().unwrap_or(false) || other
+    });
 
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 match listing.await {
-                    Ok(listing) => view! { <ListingDetailView listing /> }.into_any(),
+                    Ok(listing) => view! { <ListingDetailView listing claim taken /> }.into_any(),
                     Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
                 }
             })}
@@ -209,17 +256,23 @@ pub fn ListingPage() -> impl IntoView {
 }
 
 #[component]
-fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
+fn ListingDetailView(
+    listing: ListingDetail,
+    claim: ServerAction<ClaimListing>,
+    taken: Memo<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let category = move || category_label(i18n, listing.category);
     let tags = listing.dietary_tags.clone();
     let until = short_datetime(listing.available_until);
-    // After a claim on this page, its answer is the listing's state.
-    let claim = ServerAction::<ClaimListing>::new();
+    // After a claim on this page, its answer is the listing's state; an available listing
+    // expires on the page's clock.
+    let expired = Live::get().passed(listing.available_until);
     let state = Signal::derive(move || match claim.value().get() {
         Some(Ok(_)) => ListingState::Claimed,
         Some(Err(AppError::Unavailable { state })) => state,
+        _ if listing.state == ListingState::Available && expired.get() => ListingState::Expired,
         _ => listing.state,
     });
 
@@ -253,7 +306,7 @@ fn ListingDetailView(listing: ListingDetail) -> impl IntoView {
                 <dd>{until}</dd>
             </dl>
             {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
-            <ClaimBox listing_id=listing.id state=listing.state claim />
+            <ClaimBox listing_id=listing.id state claim taken />
             <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
         </article>
     }
