@@ -30,7 +30,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 use tower_sessions::Session;
 use tower_sessions_redis_store::fred::{
     clients::Client as RedisClient,
-    interfaces::{ClientLike, StreamsInterface},
+    interfaces::{ClientLike, EventInterface, StreamsInterface},
     prelude::Pool as RedisPool,
     types::streams::XReadResponse,
 };
@@ -190,6 +190,14 @@ pub async fn redis(
 ) -> Result<RedisSink, tower_sessions_redis_store::fred::error::Error> {
     let reader = pool.next().clone_new();
     reader.init().await?;
+    // fred reconnects (and retries a blocked read) by itself: whatever was published while the
+    // connection was down may never arrive, so the pages fetch afresh.
+    let refetch = hub.clone();
+    reader.on_reconnect(move |_| {
+        tracing::info!("live events: Redis connection back; pages refetch");
+        refetch.refetch();
+        async { Ok(()) }
+    });
     let (sender, receiver) = mpsc::channel(PUBLISH_BACKLOG);
     tokio::spawn(write(pool.clone(), key.clone(), receiver));
     tokio::spawn(read(reader, key, hub));

@@ -130,4 +130,5 @@ async fn on_two_replicas_one_listing_has_one_winner_and_a_thousand_claims_take_a
             .map(|cookie| call(&replicas[0], "logout", Some(cookie), &[])),
     )
     .await;
+    common::remove_keys(&prefix, &[]).await;
 }

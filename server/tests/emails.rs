@@ -294,6 +294,7 @@ async fn with_the_mail_server_down_claims_succeed_and_each_email_arrives_once_wh
             .map(|c| call(&replicas[0], "logout", Some(c), &[])),
     )
     .await;
+    common::remove_keys(&prefix, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -94,7 +94,8 @@ const SECOND: Duration = Duration::from_secs(1);
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_claim_through_one_replica_reaches_pages_on_the_other_within_a_second() {
     let t = TestDb::new(Backend::Postgres).await;
-    let [a, b] = common::two_replicas(&t.url, &common::key_prefix()).await;
+    let prefix = common::key_prefix();
+    let [a, b] = common::two_replicas(&t.url, &prefix).await;
     let business = register(&a, "business", "bakery@example.cm").await;
     let client = register(&b, "client", "amina@example.cm").await;
     let first = listing(&t.db, "bakery@example.cm").await;
@@ -142,6 +143,69 @@ async fn a_claim_through_one_replica_reaches_pages_on_the_other_within_a_second(
         ),
         (Some(second), Some("withdrawn"))
     );
+
+    // A replica that starts after all this (a restart, a new one) replays it too.
+    let c = common::replica(&t.url, &prefix).await;
+    let mut visitor = EventStream::open(&c, None, public.id.as_deref()).await;
+    assert_eq!(visitor.next(SECOND).await.unwrap(), missed);
+
+    common::remove_keys(&prefix, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_redis_restarts_every_page_is_told_to_refetch() {
+    // A Redis of this test's own, to restart.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let redis = Redis::start(port);
+    let url = format!("redis://127.0.0.1:{port}");
+    let t = TestDb::new(Backend::Postgres).await;
+    let config = config(&["--database-url", &t.url, "--redis-url", &url]);
+    let a = listen(startup::app(&config).await.unwrap()).await;
+    let mut page = EventStream::open(&a, None, None).await;
+
+    drop(redis);
+    let _redis = Redis::start(port);
+    // Events may have been lost while Redis was away: the page fetches afresh.
+    let told = page.next(Duration::from_secs(15)).await.unwrap();
+    assert_eq!(told.event, "refetch");
+}
+
+/// A redis-server of a test's own, stopped when dropped.
+struct Redis(std::process::Child);
+
+impl Redis {
+    fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian package redis-server)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Redis(child)
+    }
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,24 +3,9 @@
 
 mod common;
 
-use common::{call, redis_url, register, replica};
+use common::{call, register, replica};
 use reqwest::StatusCode;
 use testkit::{Backend, TestDb};
-use tower_sessions_redis_store::fred::{
-    interfaces::{ClientLike, KeysInterface},
-    prelude::{Builder, Config as RedisConfig},
-};
-
-/// Removes what a test left in Redis under its prefix.
-async fn remove_keys(keys: &[String]) {
-    let client = Builder::from_config(RedisConfig::from_url(&redis_url()).unwrap())
-        .build()
-        .unwrap();
-    client.init().await.unwrap();
-    for key in keys {
-        let _: i64 = client.del(key.as_str()).await.unwrap();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_made_on_one_replica_works_on_the_other_until_logout() {
@@ -96,9 +81,9 @@ async fn failed_logins_are_counted_across_replicas() {
         assert_eq!(cookie, None, "a refused login must not open a session");
     }
 
-    remove_keys(&[
-        format!("{prefix}login:account:amina@example.cm"),
-        format!("{prefix}login:address:127.0.0.1"),
-    ])
+    common::remove_keys(
+        &prefix,
+        &["login:account:amina@example.cm", "login:address:127.0.0.1"],
+    )
     .await;
 }

@@ -39,6 +39,19 @@ pub fn key_prefix() -> String {
     format!("{}:", testkit::unique_name("fbtest"))
 }
 
+/// Removes what a test left in Redis under its key `prefix`: the live events' stream, and the
+/// keys named `{prefix}{other}` for each of `others`.
+pub async fn remove_keys(prefix: &str, others: &[&str]) {
+    use tower_sessions_redis_store::fred::prelude::{Builder, ClientLike, Config, KeysInterface};
+    let redis = Builder::from_config(Config::from_url(&redis_url()).unwrap())
+        .build()
+        .unwrap();
+    redis.init().await.unwrap();
+    for key in std::iter::once("events").chain(others.iter().copied()) {
+        let _: i64 = redis.del(format!("{prefix}{key}")).await.unwrap();
+    }
+}
+
 /// Two replicas sharing one database and one Redis prefix, as behind a load balancer.
 pub async fn two_replicas(database_url: &str, key_prefix: &str) -> [String; 2] {
     [
