@@ -39,14 +39,31 @@ pub fn key_prefix() -> String {
     format!("{}:", testkit::unique_name("fbtest"))
 }
 
-/// Removes what a test left in Redis under its key `prefix`: the live events' stream, and the
-/// keys named `{prefix}{other}` for each of `others`.
+/// Removes what a test left in Redis under its key `prefix`: the live events' stream (once
+/// the replicas have finished writing to it: they do so in the background), and the keys
+/// named `{prefix}{other}` for each of `others`.
 pub async fn remove_keys(prefix: &str, others: &[&str]) {
-    use tower_sessions_redis_store::fred::prelude::{Builder, ClientLike, Config, KeysInterface};
+    use tower_sessions_redis_store::fred::prelude::{
+        Builder, ClientLike, Config, KeysInterface, StreamsInterface,
+    };
     let redis = Builder::from_config(Config::from_url(&redis_url()).unwrap())
         .build()
         .unwrap();
     redis.init().await.unwrap();
+    let events = format!("{prefix}events");
+    let mut last: Option<String> = None;
+    for _ in 0..50 {
+        let newest: Vec<(String, std::collections::HashMap<String, String>)> = redis
+            .xrevrange_values(&events, "+", "-", Some(1))
+            .await
+            .unwrap();
+        let newest = newest.into_iter().next().map(|(id, _)| id);
+        if newest == last {
+            break;
+        }
+        last = newest;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     for key in std::iter::once("events").chain(others.iter().copied()) {
         let _: i64 = redis.del(format!("{prefix}{key}")).await.unwrap();
     }
