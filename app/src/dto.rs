@@ -12,6 +12,8 @@ pub use entity::codes::{
 pub struct Availability {
     pub available_listings: u64,
     pub checked_at: DateTime<Utc>,
+    /// The earliest deadline among those listings: the figure drops by itself then.
+    pub next_deadline: Option<DateTime<Utc>>,
 }
 
 /// Cameroon keeps West Africa Time (UTC+1) all year. Times are shown in it on the server and in

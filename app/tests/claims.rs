@@ -14,7 +14,7 @@ use app::{
 use chrono::Duration;
 use entity::claim;
 use futures_util::future::join_all;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use testkit::TestDb;
 
 #[tokio::test]
@@ -127,6 +127,41 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         assert_eq!(
             claims::mine(&t.db, business, None, 50).await,
             Err(DomainError::Forbidden)
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_claim_that_fails_before_its_commit_changes_nothing_and_announces_nothing() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let id = common::post_listing(&t.db, business, 3).await;
+        let events = RecordedEvents::default();
+        // The emails' outbox is written after the listing's update and the claim's insert: make
+        // that last write fail.
+        t.db.execute_unprepared("ALTER TABLE outbox RENAME TO outbox_gone")
+            .await
+            .unwrap();
+
+        let failed = claims::claim(&t.db, &events, client, id, common::now()).await;
+        assert!(
+            matches!(failed, Err(DomainError::Database(_))),
+            "{}: {failed:?}",
+            t.backend
+        );
+        assert_eq!(
+            events.take(),
+            vec![],
+            "{}: nothing was committed",
+            t.backend
+        );
+        assert_eq!(claim::Entity::find().count(&t.db).await.unwrap(), 0);
+        assert_eq!(
+            listings::get(&t.db, id, common::now()).await.unwrap().state,
+            ListingState::Available,
+            "{}",
+            t.backend
         );
     }
 }

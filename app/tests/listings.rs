@@ -102,9 +102,22 @@ async fn a_listing_is_available_until_its_deadline_and_not_a_second_longer() {
                 "{} at {at}",
                 t.backend
             );
+            let availability = browse::availability(&t.db, at).await.unwrap();
             assert_eq!(
-                browse::count_available(&t.db, at).await.unwrap(),
-                u64::from(visible)
+                (availability.available_listings, availability.next_deadline),
+                (u64::from(visible), visible.then_some(deadline)),
+                "{} at {at}",
+                t.backend
+            );
+            // Asked a fraction of a second later, the figure is the same.
+            let later = browse::availability(&t.db, at + Duration::milliseconds(900))
+                .await
+                .unwrap();
+            assert_eq!(
+                later.available_listings,
+                u64::from(visible),
+                "{}",
+                t.backend
             );
             let state = listings::get(&t.db, id, at).await.unwrap().state;
             assert_eq!(

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD } from './helpers.mjs';
+import { atPath, ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD, printPagesOnFailure } from './helpers.mjs';
+
+test.afterEach(printPagesOnFailure);
 
 for (const js of [true, false]) {
   test.describe(`accounts (JavaScript ${js ? 'on' : 'off'})`, () => {

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, uniqueEmail } from './helpers.mjs';
+import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+
+test.afterEach(printPagesOnFailure);
 
 for (const js of [true, false]) {
   test.describe(`claims (JavaScript ${js ? 'on' : 'off'})`, () => {

@@ -3,6 +3,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { mailDir } from '../playwright.config.mjs';
 
+/**
+ * For `test.afterEach` in every spec file: when a journey fails, prints every page it had open
+ * (address, language, main content), since the pages of extra browser contexts are in no
+ * trace. (A hook registered here would attach only to the first file that imports this one.)
+ */
+export async function printPagesOnFailure({ browser }, testInfo) {
+  if (testInfo.status === testInfo.expectedStatus) return;
+  for (const context of browser.contexts()) {
+    for (const page of context.pages()) {
+      const html = await page.content().catch((e) => `(unreadable: ${e.message})`);
+      const lang = `${html.match(/<html[^>]*>/)?.[0] ?? ''}${html.match(/<body[^>]*>/)?.[0] ?? ''}`;
+      const main = html.match(/<main[\s\S]*<\/main>/)?.[0] ?? html;
+      console.log(`--- page ${page.url()}\n${lang}\n${main}\n`);
+    }
+  }
+}
+
 /** Waits until the WASM has taken over the server-rendered page. */
 export async function hydrated(page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
@@ -106,6 +123,28 @@ export async function postListing(page, js, { name = 'Pain complet', hours = 3, 
   await page.getByLabel('Available until').fill(siteTime(hours));
   await page.getByLabel('Photo').setInputFiles(file ?? (await photo(page)));
   await page.getByRole('button', { name: 'Post the listing' }).click();
+}
+
+/**
+ * Posts a listing through the `create_listing` endpoint, as the logged-in business of `page`,
+ * with a deadline to the second (`until`, a `Date`), which the form's minute field cannot give.
+ */
+export async function postListingUntil(page, { name, until }) {
+  const siteUntil = new Date(until.getTime() + 3600_000).toISOString().slice(0, 19);
+  const response = await page.request.post('/api/create_listing', {
+    multipart: {
+      item_name: name,
+      quantity: '4',
+      unit: 'trays',
+      category: 'prepared_meals',
+      description: '',
+      pickup_from: '',
+      available_until: siteUntil,
+      photo: await photo(page, 640, 480),
+    },
+    maxRedirects: 0,
+  });
+  expect(response.status(), await response.text()).toBeLessThan(400);
 }
 
 /** The header lines of an `.eml` file, folded lines joined. */

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { hydrated } from './helpers.mjs';
+import { hydrated, printPagesOnFailure } from './helpers.mjs';
+
+test.afterEach(printPagesOnFailure);
 
 test.describe('home page', () => {
   test('is complete when rendered on the server, with JavaScript off', async ({ browser }) => {

@@ -1,5 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, uniqueEmail } from './helpers.mjs';
+import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+
+test.afterEach(printPagesOnFailure);
 
 for (const js of [true, false]) {
   test.describe(`listings (JavaScript ${js ? 'on' : 'off'})`, () => {

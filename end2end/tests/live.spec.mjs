@@ -1,6 +1,8 @@
 // Live updates: what other people do reaches open pages within a second, without a reload.
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, registerBusiness, registerClient, postListing, uniqueEmail } from './helpers.mjs';
+import { atPath, hydrated, registerBusiness, registerClient, postListing, postListingUntil, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+
+test.afterEach(printPagesOnFailure);
 
 const SECOND = { timeout: 1_000 };
 
@@ -65,4 +67,52 @@ test('a new listing is announced on the browse page, and shown on request', asyn
   await expect(watcher.getByRole('link', { name })).toHaveCount(0);
   await announce.click();
   await expect(watcher.getByRole('link', { name })).toBeVisible();
+});
+
+test('a listing leaves every open page at its deadline, with nobody doing anything', async ({ browser }) => {
+  test.slow();
+  const name = `Koki ${uniqueEmail('x').slice(2, 12)}`;
+  const business = await open(browser, '/business', (p) => registerBusiness(p, true));
+  // A deadline to the second, far enough ahead for every page below to open first.
+  const until = new Date(Math.ceil((Date.now() + 20_000) / 1000) * 1000);
+  await postListingUntil(business, { name, until });
+  await business.reload();
+  await hydrated(business);
+  const mine = business.getByTestId('my-listing').filter({ hasText: name });
+  const href = await mine.getByRole('link', { name }).getAttribute('href');
+
+  const watcher = await open(browser, '/browse', (p) => registerClient(p, true));
+  const detail = await watcher.context().newPage();
+  await detail.goto(href);
+  await hydrated(detail);
+  const home = await open(browser, '/');
+  for (const p of [business, watcher, detail, home]) await live(p);
+  // The home page fetches its figure again by itself once the deadline has passed.
+  const refetched = home.waitForResponse(
+    (r) => r.url().includes('/api/get_availability') && Date.now() >= until.getTime(),
+    { timeout: until.getTime() - Date.now() + 1_000 },
+  );
+
+  // Still there, and claimable, until the deadline.
+  await expect(watcher.getByRole('link', { name })).toBeVisible();
+  await expect(detail.getByRole('button', { name: 'Claim this food' })).toBeVisible();
+  await expect(mine.getByTestId('state')).toHaveText('Available');
+  await expect(mine.getByRole('button', { name: 'Withdraw' })).toBeVisible();
+  expect(Date.now()).toBeLessThan(until.getTime());
+
+  // Then gone from every page within a second of it (`waitFor` watches the page continuously,
+  // where `expect` polls).
+  const gone = { timeout: until.getTime() - Date.now() + 1_000 };
+  await Promise.all([
+    watcher.getByRole('link', { name }).waitFor({ state: 'detached', ...gone }),
+    detail.locator('[data-testid=listing-detail] .state-expired').waitFor(gone),
+    mine.locator('.state-expired').waitFor(gone),
+  ]);
+  await expect(detail.getByTestId('listing-detail').getByTestId('state')).toHaveText('Expired');
+  await expect(detail.getByRole('button', { name: 'Claim this food' })).toHaveCount(0);
+  await expect(mine.getByTestId('state')).toHaveText('Expired');
+  await expect(mine.getByRole('button', { name: 'Withdraw' })).toHaveCount(0);
+  const figure = await (await refetched).json();
+  expect(new Date(figure.next_deadline ?? 8.64e15).getTime()).toBeGreaterThan(until.getTime());
+  await expect(home.getByTestId('available-count')).toHaveText(String(figure.available_listings));
 });

@@ -129,6 +129,11 @@ impl Hub {
         let _ = self.0.sender.send(Message::Refetch);
     }
 
+    /// The id of the newest event this replica holds.
+    fn newest(&self) -> Option<EventId> {
+        lock(&self.0.recent).back().map(|(id, _)| *id)
+    }
+
     /// The events after `id`, when this replica still holds `id`.
     fn after(&self, id: EventId) -> Option<Vec<Message>> {
         let recent = lock(&self.0.recent);
@@ -228,20 +233,27 @@ type Entries = XReadResponse<String, String, String, String>;
 
 async fn read(client: RedisClient, key: String, hub: Hub) {
     // Start from the newest event, so a replica that starts (or restarts) can replay the
-    // recent ones to pages that reconnect to it.
-    let mut last = "$".to_owned();
-    let newest: Result<Vec<(String, std::collections::HashMap<String, String>)>, _> = client
-        .xrevrange_values(&key, "+", "-", Some(RECENT as u64))
-        .await;
-    if let Ok(mut entries) = newest {
-        entries.reverse();
-        if let Some((id, _)) = entries.last() {
-            last = id.clone();
+    // recent ones to pages that reconnect to it; then read on from it. Never from `$` ("what
+    // comes after this read begins"): an event written between two reads would be lost.
+    let mut last = loop {
+        let newest: Result<Vec<(String, std::collections::HashMap<String, String>)>, _> = client
+            .xrevrange_values(&key, "+", "-", Some(RECENT as u64))
+            .await;
+        match newest {
+            Ok(mut entries) => {
+                entries.reverse();
+                let last = entries.last().map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
+                for (id, fields) in entries {
+                    pass_on(&hub, &id, &fields);
+                }
+                break last;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "live events: cannot read Redis; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
         }
-        for (id, fields) in entries {
-            pass_on(&hub, &id, &fields);
-        }
-    }
+    };
     let mut failing = false;
     loop {
         let read: Result<Entries, _> = client
@@ -298,17 +310,21 @@ pub async fn stream(
     let closing = hub.0.closing.subscribe();
     // A page that reconnects gets what it missed, or is told to refetch when that is unknown.
     let (queue, sent) = match headers.get("last-event-id") {
-        None => (VecDeque::new(), None),
+        None => (VecDeque::new(), hub.newest()),
         Some(last) => {
             let last = last.to_str().ok().and_then(EventId::parse);
             match last.and_then(|id| Some((id, hub.after(id)?))) {
                 Some((id, missed)) => (missed.into(), Some(id)),
-                None => (VecDeque::from([Message::Refetch]), None),
+                None => (VecDeque::from([Message::Refetch]), hub.newest()),
             }
         }
     };
+    // Every stream starts at a position, even before its first event, so that a page cut off
+    // before any event arrived still says where it was when it reconnects (`0-0`: before
+    // anything this replica holds, which means "refetch").
     let opening = Event::default()
         .retry(RETRY)
+        .id(sent.unwrap_or(EventId(0, 0)).to_string())
         .comment("FoodBridge live events");
     let state = Viewer {
         queue,

@@ -52,6 +52,26 @@ impl EventStream {
         }
     }
 
+    /// The id the stream opens with: where a page that has had no event yet stands.
+    async fn opening_id(&mut self) -> String {
+        while !self.buffer.contains("\n\n") {
+            let chunk = tokio::time::timeout(SECOND, self.body.next())
+                .await
+                .expect("the stream opens at once")
+                .expect("the stream is open");
+            self.buffer
+                .push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        }
+        let end = self.buffer.find("\n\n").unwrap();
+        let opening: String = self.buffer.drain(..end + 2).collect();
+        opening
+            .lines()
+            .find_map(|line| line.strip_prefix("id:"))
+            .expect("the opening has an id")
+            .trim()
+            .to_owned()
+    }
+
     /// The next event (comments and the retry line skipped), or `None` when the server ended
     /// the stream; fails after `within`.
     async fn next(&mut self, within: Duration) -> Option<Received> {
@@ -226,6 +246,8 @@ async fn a_page_that_reconnects_gets_what_it_missed_or_refetches() {
     };
 
     let mut page = EventStream::open(&base, None, None).await;
+    // Nothing has happened yet: the page stands before everything.
+    let before_anything = page.opening_id().await;
     call(
         &base,
         "claim_listing",
@@ -234,16 +256,26 @@ async fn a_page_that_reconnects_gets_what_it_missed_or_refetches() {
     )
     .await;
     let seen = page.next(SECOND).await.unwrap();
-    drop(page);
+    // A page opened now stands at that event, though it was never sent one.
+    let mut quiet = EventStream::open(&base, None, None).await;
+    let quiet_at = quiet.opening_id().await;
+    assert_eq!(Some(&quiet_at), seen.id.as_ref());
+    drop((page, quiet));
     for id in &ids[1..] {
         call(&base, "claim_listing", Some(&client), &[("listing_id", id)]).await;
     }
 
-    let mut page = EventStream::open(&base, None, seen.id.as_deref()).await;
-    for id in &ids[1..] {
-        let missed = page.next(SECOND).await.unwrap();
-        assert_eq!(missed.data["listing"].as_i64().unwrap().to_string(), *id);
+    // Both get what they missed when they come back.
+    for last in [seen.id.as_deref().unwrap(), &quiet_at] {
+        let mut page = EventStream::open(&base, None, Some(last)).await;
+        for id in &ids[1..] {
+            let missed = page.next(SECOND).await.unwrap();
+            assert_eq!(missed.data["listing"].as_i64().unwrap().to_string(), *id);
+        }
     }
+    // One that opened before anything was kept fetches afresh.
+    let mut page = EventStream::open(&base, None, Some(&before_anything)).await;
+    assert_eq!(page.next(SECOND).await.unwrap().event, "refetch");
 
     // An id this replica cannot place (another run's, or junk): the page fetches afresh.
     for unknown in ["1-1", "junk"] {

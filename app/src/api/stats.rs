@@ -10,12 +10,7 @@ pub async fn get_availability() -> Result<Availability, AppError> {
     respond(
         async {
             let state = app_state()?;
-            let now = domain::clock::now();
-            let available_listings = domain::browse::count_available(&state.db, now).await?;
-            Ok(Availability {
-                available_listings,
-                checked_at: now,
-            })
+            Ok(domain::browse::availability(&state.db, chrono::Utc::now()).await?)
         }
         .await,
     )

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::dto::LiveEvent;
+use crate::dto::{ListingState, LiveEvent};
 
 /// The last word of the live stream: an event, or (`event: None`) "fetch everything again".
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,8 +59,8 @@ impl Live {
         })
     }
 
-    /// The browser's clock, ticking every second once the page is live; `None` on the server
-    /// and while hydrating, so both render the same.
+    /// The browser's clock, ticking at every whole second once the page is live; `None` on the
+    /// server and while hydrating, so both render the same.
     pub fn now(self) -> Signal<Option<DateTime<Utc>>> {
         self.now.into()
     }
@@ -69,6 +69,16 @@ impl Live {
     pub fn passed(self, until: DateTime<Utc>) -> Signal<bool> {
         let now = self.now;
         Signal::derive(move || now.get().is_some_and(|now| now >= until))
+    }
+
+    /// A listing's `state` as it stands on the page's clock: an available one expires at
+    /// `until`.
+    pub fn state(self, state: ListingState, until: DateTime<Utc>) -> Signal<ListingState> {
+        let passed = self.passed(until);
+        Signal::derive(move || match state {
+            ListingState::Available if passed.get() => ListingState::Expired,
+            state => state,
+        })
     }
 }
 
@@ -103,8 +113,7 @@ mod browser {
     }
 
     pub fn start(live: Live) {
-        set_interval(move || live.now.set(Some(now())), Duration::from_secs(1));
-        live.now.set(Some(now()));
+        tick(live);
 
         let connection = Rc::new(Connection {
             live,
@@ -123,6 +132,17 @@ mod browser {
                 open(connection.clone());
             }
         });
+    }
+
+    /// Sets the page's clock, then again just after each whole second: deadlines are whole
+    /// seconds, so what expires goes within milliseconds of its time.
+    fn tick(live: Live) {
+        live.now.set(Some(now()));
+        let to_next_second = 1_000 - (js_sys::Date::now() as u64 % 1_000);
+        set_timeout(
+            move || tick(live),
+            Duration::from_millis(to_next_second + 5),
+        );
     }
 
     fn now() -> chrono::DateTime<chrono::Utc> {

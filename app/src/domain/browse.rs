@@ -1,17 +1,17 @@
 //! Browsing: what clients can claim now, one keyset page at a time.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use entity::codes::ListingStatus;
 use entity::{image, listing, user};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
 use crate::{
     domain::{cursor, error::DomainResult, images},
-    dto::{Category, DietaryTags, ImageRef, ListingCard, Page, Sort, Unit},
+    dto::{Availability, Category, DietaryTags, ImageRef, ListingCard, Page, Sort, Unit},
     limits::SEARCH_MAX,
 };
 
@@ -25,13 +25,33 @@ pub struct BrowseQuery {
     pub after: Option<String>,
 }
 
-/// Listings a client could claim at `now`: available and not past their deadline.
-pub async fn count_available(db: &impl ConnectionTrait, now: DateTime<Utc>) -> DomainResult<u64> {
-    Ok(listing::Entity::find()
+/// How many listings a client could claim at `now` (available and not past their deadline),
+/// and when the first of them expires. `now` may carry a fraction of a second (it is
+/// `checked_at`, from which pages time their next look); deadlines are whole seconds.
+pub async fn availability(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> DomainResult<Availability> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        count: i64,
+        next_deadline: Option<DateTime<Utc>>,
+    }
+    let row = listing::Entity::find()
+        .select_only()
+        .column_as(listing::Column::Id.count(), "count")
+        .column_as(listing::Column::AvailableUntil.min(), "next_deadline")
         .filter(listing::Column::Status.eq(ListingStatus::Available))
-        .filter(listing::Column::AvailableUntil.gt(now))
-        .count(db)
-        .await?)
+        .filter(listing::Column::AvailableUntil.gt(now.trunc_subsecs(0)))
+        .into_model::<Row>()
+        .one(db)
+        .await?;
+    let (count, next_deadline) = row.map_or((0, None), |r| (r.count, r.next_deadline));
+    Ok(Availability {
+        available_listings: count.try_into().unwrap_or_default(),
+        checked_at: now,
+        next_deadline,
+    })
 }
 
 #[derive(Debug, FromQueryResult)]

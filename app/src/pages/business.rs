@@ -104,7 +104,8 @@ fn MyListing(
     } = listing;
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
-    let available = listing.state == ListingState::Available;
+    // It expires on the page's clock: no edit or withdrawal after the deadline.
+    let state = Live::get().state(listing.state, listing.available_until);
     let notice = claimed_by
         .as_ref()
         .filter(|_| just_claimed)
@@ -118,7 +119,7 @@ fn MyListing(
             <div class="row-main">
                 <A href=format!("/listings/{}", listing.id)>{listing.item_name.clone()}</A>
                 " "
-                <StateBadge state=listing.state />
+                <StateBadge state />
                 <p class="muted">{quantity} " · " {t!(i18n, available_until_short, time = move || until.clone())}</p>
                 {notice.map(|(item, client)| {
                     view! {
@@ -140,7 +141,7 @@ fn MyListing(
                     </dl>
                 })}
             </div>
-            {available.then(|| view! {
+            {move || (state.get() == ListingState::Available).then(|| view! {
                 <div class="row-actions">
                     <A href=format!("/listings/{}/edit", listing.id) attr:class="button secondary">{t!(i18n, listing_edit)}</A>
                     <ActionForm action=withdraw attr:class="inline-form">

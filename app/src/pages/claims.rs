@@ -32,7 +32,7 @@ pub fn MyClaimsPage() -> impl IntoView {
     );
 
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 match claims.await {
                     Ok(page) => {
@@ -59,6 +59,6 @@ pub fn MyClaimsPage() -> impl IntoView {
                     Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

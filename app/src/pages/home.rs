@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use crate::{
@@ -16,10 +17,41 @@ pub fn HomePage() -> impl IntoView {
     let refresh = ServerAction::<GetAvailability>::new();
     let latest = move || refresh.value().get().or_else(|| initial.get());
     // Any listing event may change the figure: fetch it again, in place.
-    let changed = Live::get().version(|_| true);
+    let live = Live::get();
+    let changed = live.version(|_| true);
     Effect::new(move |_| {
         if changed.get() > 0 {
             refresh.dispatch(GetAvailability {});
+        }
+    });
+    // The figure also drops by itself, at the next deadline: look again then, on the page's
+    // clock as the cards do. Should the server say the deadline has not come yet (this page's
+    // clock runs ahead), wait what it says is left.
+    let asked_at = StoredValue::new(None::<DateTime<Utc>>);
+    Effect::new(move |_| {
+        let Some(Ok(Availability {
+            checked_at,
+            next_deadline: Some(deadline),
+            ..
+        })) = latest()
+        else {
+            return;
+        };
+        if asked_at.get_value() != Some(deadline) {
+            if live.passed(deadline).get() {
+                asked_at.set_value(Some(deadline));
+                refresh.dispatch(GetAvailability {});
+            }
+            return;
+        }
+        let wait = (deadline - checked_at).to_std().unwrap_or_default();
+        if let Ok(timer) = set_timeout_with_handle(
+            move || {
+                refresh.dispatch(GetAvailability {});
+            },
+            wait,
+        ) {
+            on_cleanup(move || timer.clear());
         }
     });
 

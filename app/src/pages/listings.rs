@@ -198,7 +198,7 @@ pub fn BrowsePage() -> impl IntoView {
                     }>{t!(i18n, browse_new_listings)}</button>
                 </p>
             })}
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(page) if page.items.is_empty() => view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any(),
@@ -218,7 +218,7 @@ pub fn BrowsePage() -> impl IntoView {
                         Err(error) => view! { <ErrorMessage error /> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -244,14 +244,14 @@ pub fn ListingPage() -> impl IntoView {
     });
 
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 match listing.await {
                     Ok(listing) => view! { <ListingDetailView listing claim taken /> }.into_any(),
                     Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -268,12 +268,11 @@ fn ListingDetailView(
     let until = short_datetime(listing.available_until);
     // After a claim on this page, its answer is the listing's state; an available listing
     // expires on the page's clock.
-    let expired = Live::get().passed(listing.available_until);
+    let shown = Live::get().state(listing.state, listing.available_until);
     let state = Signal::derive(move || match claim.value().get() {
         Some(Ok(_)) => ListingState::Claimed,
         Some(Err(AppError::Unavailable { state })) => state,
-        _ if listing.state == ListingState::Available && expired.get() => ListingState::Expired,
-        _ => listing.state,
+        _ => shown.get(),
     });
 
     view! {

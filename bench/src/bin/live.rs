@@ -11,9 +11,7 @@ use std::{
 };
 
 use futures_util::StreamExt;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Database, EntityTrait, QueryFilter,
-};
+use sea_orm::{ColumnTrait, Database, EntityTrait, QueryFilter};
 
 type Seen = Arc<Mutex<HashMap<i64, Vec<Instant>>>>;
 
@@ -50,24 +48,13 @@ async fn main() {
         .await
         .unwrap()
         .unwrap();
-    let now = chrono::Utc::now();
     let mut listings = Vec::new();
     for _ in 0..claims {
-        let row = entity::listing::ActiveModel {
-            business_id: Set(owner.id),
-            item_name: Set("Pain complet".into()),
-            quantity: Set(12.0),
-            unit: Set(entity::codes::Unit::Loaves),
-            category: Set(entity::codes::Category::Bakery),
-            dietary_tags: Set(Default::default()),
-            description: Set(String::new()),
-            available_until: Set(now + chrono::Duration::hours(3)),
-            status: Set(entity::codes::ListingStatus::Available),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        listings.push(row.insert(&db).await.unwrap().id);
+        listings.push(
+            testkit::plain_listing(&db, owner.id, chrono::Duration::hours(3))
+                .await
+                .unwrap(),
+        );
     }
     let mut clients = Vec::new();
     for (i, base) in bases.iter().enumerate() {

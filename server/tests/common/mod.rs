@@ -152,30 +152,14 @@ pub async fn listing_for(
     business_email: &str,
     available_for: chrono::Duration,
 ) -> i64 {
-    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let business = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq(business_email))
         .one(db)
         .await
         .unwrap()
         .unwrap();
-    let now = chrono::Utc::now();
-    entity::listing::ActiveModel {
-        business_id: Set(business.id),
-        item_name: Set("Pain complet".into()),
-        quantity: Set(12.0),
-        unit: Set(entity::codes::Unit::Loaves),
-        category: Set(entity::codes::Category::Bakery),
-        dietary_tags: Set(Default::default()),
-        description: Set(String::new()),
-        available_until: Set(now + available_for),
-        status: Set(entity::codes::ListingStatus::Available),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .unwrap()
-    .id
+    testkit::plain_listing(db, business.id, available_for)
+        .await
+        .unwrap()
 }
