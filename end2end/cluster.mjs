@@ -130,7 +130,7 @@ export class Cluster {
           LISTEN_ADDR: `127.0.0.1:${port}`,
           LEPTOS_SITE_ROOT: path.join(root, 'target', 'site'),
           MAIL_DIR: this.mailDir,
-          RUST_LOG: 'warn',
+          RUST_LOG: process.env.CLUSTER_LOG ?? 'warn',
         },
       };
       // One after the other: the first applies the migrations.
@@ -175,7 +175,13 @@ export class Cluster {
 
   async startReplica(name) {
     const replica = this.replicas[name];
-    const child = spawn(serverBin, [], { cwd: root, env: replica.env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // CLUSTER_LOG_DIR: each replica's log goes to `{dir}/{name}.log` (with CLUSTER_LOG, say
+    // `warn,server::live=debug`), to see what a failed journey's replicas did.
+    const log = process.env.CLUSTER_LOG_DIR
+      ? fs.openSync(path.join(process.env.CLUSTER_LOG_DIR, `${name}.log`), 'a')
+      : 'inherit';
+    const child = spawn(serverBin, [], { cwd: root, env: replica.env, stdio: ['ignore', log, log] });
+    if (typeof log === 'number') fs.closeSync(log);
     running.add(child);
     replica.child = child;
     await until200(`${replica.url}/readyz`, 60_000, `replica ${name}`);

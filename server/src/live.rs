@@ -32,7 +32,7 @@ use tower_sessions_redis_store::fred::{
     clients::Client as RedisClient,
     interfaces::{ClientLike, EventInterface, StreamsInterface},
     prelude::Pool as RedisPool,
-    types::streams::XReadResponse,
+    types::{Value, streams::XReadResponse},
 };
 
 /// How many recent events a replica keeps for pages that reconnect (and the Redis stream's
@@ -242,7 +242,9 @@ async fn read(client: RedisClient, key: String, hub: Hub) {
         match newest {
             Ok(mut entries) => {
                 entries.reverse();
-                let last = entries.last().map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
+                let last = entries
+                    .last()
+                    .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
                 for (id, fields) in entries {
                     pass_on(&hub, &id, &fields);
                 }
@@ -256,9 +258,14 @@ async fn read(client: RedisClient, key: String, hub: Hub) {
     };
     let mut failing = false;
     loop {
-        let read: Result<Entries, _> = client
-            .xread_map(Some(100), Some(5_000), &key, last.as_str())
-            .await;
+        // A read that waited 5 s for nothing answers nil: no entries (not an error).
+        let read = client
+            .xread::<Value, _, _>(Some(100), Some(5_000), &key, last.as_str())
+            .await
+            .and_then(|value| match value {
+                Value::Null => Ok(Entries::default()),
+                value => value.into_xread_response(),
+            });
         match read {
             Ok(mut streams) => {
                 if failing {
@@ -322,6 +329,12 @@ pub async fn stream(
     // Every stream starts at a position, even before its first event, so that a page cut off
     // before any event arrived still says where it was when it reconnects (`0-0`: before
     // anything this replica holds, which means "refetch").
+    tracing::debug!(
+        ?viewer,
+        ?sent,
+        queued = queue.len(),
+        "live events: a stream opens"
+    );
     let opening = Event::default()
         .retry(RETRY)
         .id(sent.unwrap_or(EventId(0, 0)).to_string())
@@ -380,6 +393,7 @@ impl Viewer {
                 }
                 self.sent = Some(id);
                 let data = serde_json::to_string(&event.seen_by(self.viewer)).ok()?;
+                tracing::debug!(viewer = ?self.viewer, %id, data, "live events: sent");
                 Some(
                     Event::default()
                         .event("listing")

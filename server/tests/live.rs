@@ -173,6 +173,37 @@ async fn a_claim_through_one_replica_reaches_pages_on_the_other_within_a_second(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_stream_stays_quiet_and_the_next_event_still_comes_at_once() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let prefix = common::key_prefix();
+    let [a, b] = common::two_replicas(&t.url, &prefix).await;
+    register(&a, "business", "bakery@example.cm").await;
+    let client = register(&b, "client", "amina@example.cm").await;
+    let id = listing(&t.db, "bakery@example.cm").await;
+    let mut page = EventStream::open(&a, None, None).await;
+
+    // Longer than a replica's blocking read of Redis (5 s), which then comes back empty:
+    // nothing to tell the page, and nothing missed after it.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let (status, _, body) = call(
+        &b,
+        "claim_listing",
+        Some(&client),
+        &[("listing_id", &id.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let next = page.next(SECOND).await.unwrap();
+    assert_eq!(
+        (next.event.as_str(), next.data["listing"].as_i64()),
+        ("listing", Some(id)),
+        "{next:?}"
+    );
+
+    common::remove_keys(&prefix, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_redis_restarts_every_page_is_told_to_refetch() {
     // A Redis of this test's own, to restart.
     let port = {
