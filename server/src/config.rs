@@ -77,6 +77,12 @@ pub struct Config {
     #[arg(long, env = "MAIL_POLL_INTERVAL_MS", default_value_t = 2000)]
     pub mail_poll_interval_ms: u64,
 
+    /// On SIGTERM, how long to keep serving while `/readyz` already fails, in milliseconds: at
+    /// least the load balancer's health check interval times the failures it waits for
+    /// (0: stop at once, fine without a load balancer).
+    #[arg(long, env = "SHUTDOWN_DRAIN_MS", default_value_t = 0)]
+    pub shutdown_drain_ms: u64,
+
     /// The address users reach the site at, used for links in emails.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,

@@ -20,6 +20,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         state,
         sessions,
         live,
+        draining,
     } = replica;
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -33,6 +34,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(Extension(live))
+        .layer(Extension(draining))
         .layer(sessions::layer(sessions, config))
         .layer(middleware::from_fn(malformed::refuse_non_multipart))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

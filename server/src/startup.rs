@@ -21,6 +21,7 @@ use tower_sessions_redis_store::{
 
 use crate::{
     config::Config,
+    health::Draining,
     live::{self, Hub, LocalSink},
     mailer::Mailer,
     router::router,
@@ -41,6 +42,7 @@ pub struct Replica {
     pub state: AppState,
     pub sessions: Store,
     pub live: Hub,
+    pub draining: Draining,
 }
 
 /// Connects to the database (applying pending migrations) and to Redis when configured.
@@ -90,6 +92,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         state,
         sessions,
         live,
+        draining: Draining::default(),
     })
 }
 
@@ -105,6 +108,7 @@ pub struct Background {
     stop: watch::Sender<bool>,
     mailer: JoinHandle<()>,
     live: Hub,
+    draining: Draining,
 }
 
 impl Background {
@@ -136,8 +140,14 @@ pub async fn start(config: &Config) -> Result<(axum::Router, Background), StartE
     }
     let (stop, stopping) = watch::channel(false);
     let mailer = tokio::spawn(mailer.run(stopping));
-    let live = replica.live.clone();
-    Ok((router(replica, config), Background { stop, mailer, live }))
+    let (live, draining) = (replica.live.clone(), replica.draining.clone());
+    let background = Background {
+        stop,
+        mailer,
+        live,
+        draining,
+    };
+    Ok((router(replica, config), background))
 }
 
 fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
@@ -161,26 +171,44 @@ async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
     Ok(pool)
 }
 
-/// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+/// Serves until SIGINT or SIGTERM, then stops as [`serve_on`] says.
 pub async fn serve(config: Config) -> Result<(), StartError> {
-    let (app, background) = start(&config).await?;
     let addr = config.listen_addr();
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    serve_on(listener, config, shutdown_signal()).await
+}
+
+/// Serves on `listener` until `stop` resolves, then: fails `/readyz` at once and keeps serving
+/// for `SHUTDOWN_DRAIN_MS`, long enough for the load balancer to see it and send new requests
+/// elsewhere; then ends the event streams (browsers reconnect through the load balancer, to
+/// another replica), finishes the requests in flight and the email being sent, and returns.
+pub async fn serve_on(
+    listener: TcpListener,
+    config: Config,
+    stop: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let (app, background) = start(&config).await?;
     tracing::info!(
         database = backend_name(&config.database_url),
         redis = config.redis_url.is_some(),
         smtp = config.smtp_url.is_some(),
         production = config.production,
-        "FoodBridge is listening on http://{addr}"
+        "FoodBridge is listening on http://{}",
+        listener.local_addr()?
     );
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
 
-    let streams = background.live.clone();
+    let (draining, streams) = (background.draining.clone(), background.live.clone());
+    let drain = Duration::from_millis(config.shutdown_drain_ms);
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            stop.await;
+            tracing::info!(?drain, "shutting down: not ready any more, draining");
+            draining.start();
+            tokio::time::sleep(drain).await;
+            tracing::info!("shutting down: closing event streams, finishing requests in flight");
             streams.close();
         })
         .await?;
@@ -217,5 +245,4 @@ async fn shutdown_signal() {
         _ = interrupt => {},
         _ = terminate => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
 }
