@@ -11,7 +11,6 @@ use crate::{
         pager::{Pager, after_param},
     },
     dto::{ListingState, LiveChange, OwnListing, short_datetime},
-    error::AppError,
     i18n::*,
     labels::quantity_label,
 };
@@ -39,8 +38,6 @@ pub fn BusinessPage() -> impl IntoView {
             .map(|e| e.listing)
     });
 
-    // Two independent parts: the listings are not nested in the account's suspense, so their
-    // live refetches re-render them alone.
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -50,6 +47,33 @@ pub fn BusinessPage() -> impl IntoView {
                             <h1>{t!(i18n, business_title)}</h1>
                             <p class="lead">{t!(i18n, business_intro)}</p>
                             <AccountDetails account />
+                        </section>
+                        <section class="panel">
+                            <header class="section-head">
+                                <h2>{t!(i18n, my_listings_title)}</h2>
+                                <A href="/listings/new" attr:class="button">{t!(i18n, listing_new_title)}</A>
+                            </header>
+                            {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+                            <Transition>
+                                {move || Suspend::new(async move {
+                                    match listings.await {
+                                        Ok(page) if page.items.is_empty() && page.next.is_none() && after.get_untracked().is_none() => {
+                                            view! { <p class="empty">{t!(i18n, my_listings_empty)}</p> }.into_any()
+                                        }
+                                        Ok(page) => view! {
+                                            <ul class="rows">
+                                                {page.items.into_iter().map(|listing| {
+                                                    let just_claimed = just_claimed.get_untracked() == Some(listing.listing.id);
+                                                    view! { <MyListing listing withdraw just_claimed /> }
+                                                }).collect_view()}
+                                            </ul>
+                                            <Pager path="/business" next=page.next />
+                                        }
+                                        .into_any(),
+                                        Err(error) => view! { <ErrorMessage error /> }.into_any(),
+                                    }
+                                })}
+                            </Transition>
                         </section>
                     }
                     .into_any(),
@@ -63,39 +87,6 @@ pub fn BusinessPage() -> impl IntoView {
                 }
             })}
         </Suspense>
-        <Transition>
-            {move || Suspend::new(async move {
-                let shown = match listings.await {
-                    // Said once, above.
-                    Err(AppError::Unauthenticated | AppError::Forbidden) => return ().into_any(),
-                    Ok(page) if page.items.is_empty() && page.next.is_none() && after.get_untracked().is_none() => {
-                        view! { <p class="empty">{t!(i18n, my_listings_empty)}</p> }.into_any()
-                    }
-                    Ok(page) => view! {
-                        <ul class="rows">
-                            {page.items.into_iter().map(|listing| {
-                                let just_claimed = just_claimed.get_untracked() == Some(listing.listing.id);
-                                view! { <MyListing listing withdraw just_claimed /> }
-                            }).collect_view()}
-                        </ul>
-                        <Pager path="/business" next=page.next />
-                    }
-                    .into_any(),
-                    Err(error) => view! { <ErrorMessage error /> }.into_any(),
-                };
-                view! {
-                    <section class="panel">
-                        <header class="section-head">
-                            <h2>{t!(i18n, my_listings_title)}</h2>
-                            <A href="/listings/new" attr:class="button">{t!(i18n, listing_new_title)}</A>
-                        </header>
-                        {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
-                        {shown}
-                    </section>
-                }
-                .into_any()
-            })}
-        </Transition>
     }
 }
 
