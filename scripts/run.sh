@@ -5,10 +5,8 @@
 # see .env.example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/build.sh
 source scripts/env.sh
-
-cargo leptos build
 echo
 echo "FoodBridge: http://${LISTEN_ADDR:-127.0.0.1:3000}"
 echo

@@ -4,7 +4,8 @@
 #
 #   scripts/setup.sh              build tools (wasm32 target, cargo-leptos, wasm-bindgen)
 #   scripts/setup.sh --release    also wasm-opt (release builds only)
-#   scripts/setup.sh --test       also Chromium (Debian) and the end2end npm packages
+#   scripts/setup.sh --test       also Chromium, HAProxy, PostgreSQL's server programs and
+#                                 docker-compose (Debian), and the end2end npm packages
 #
 # On a cold 2-core machine the cargo installs take 15 to 25 minutes, the first time only.
 set -euo pipefail
@@ -61,6 +62,17 @@ if $test; then
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   fi
+  # The fault test's cluster (scripts/cluster.sh) and the check of docker-compose.yml.
+  packages=()
+  command -v haproxy >/dev/null || packages+=(haproxy)
+  command -v docker-compose >/dev/null || packages+=(docker-compose)
+  command -v redis-server >/dev/null || packages+=(redis-server)
+  ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 || packages+=(postgresql)
+  if [ ${#packages[@]} -gt 0 ]; then
+    say "installing ${packages[*]} (Debian packages)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}"
+  fi
   if ! command -v npm >/dev/null; then
     say "installing Node.js (Debian package)"
     as_root apt-get update -qq
@@ -71,7 +83,6 @@ if $test; then
   # npm writes node_modules/.package-lock.json on every install: older than the lock file
   # (or missing) means the packages are not the ones locked.
   if [ ! end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
-
     say "installing the end2end npm packages"
     (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
   fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole FoodBridge test suite: formatting, clippy on both sides, unit, domain and router
-# tests on SQLite and on the real PostgreSQL and Redis, then Playwright journeys in Chromium.
+# tests on SQLite and on the real PostgreSQL and Redis, the fault test on a cluster of its own,
+# then Playwright journeys in Chromium.
 #
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) and Redis at 127.0.0.1:6379,
 # or TEST_DATABASE_URL / TEST_REDIS_URL pointing elsewhere. Every run makes its own databases
@@ -27,6 +28,14 @@ cargo test --workspace --exclude frontend --locked
 
 step "build the site"
 cargo leptos build
+
+step "the cluster's files: docker-compose.yml and HAProxy's configuration"
+docker-compose -f docker-compose.yml config -q
+LB_BIND=127.0.0.1:1 STATS_BIND=127.0.0.1:2 PG_BIND=127.0.0.1:3 WEB1=127.0.0.1:4 WEB2=127.0.0.1:5 \
+  WEB3=127.0.0.1:6 PG1=127.0.0.1:7 PG2=127.0.0.1:8 haproxy -c -q -f deploy/haproxy.cfg
+
+step "fault test: three replicas, HAProxy, PostgreSQL primary and standby, Redis (short form)"
+CLUSTER_PROFILE=debug scripts/faults.sh
 
 step "end-to-end journeys in Chromium"
 E2E_DATA_DIR="$(mktemp -d)"

@@ -6,82 +6,22 @@ mod common;
 
 use std::{
     collections::HashMap,
-    io,
-    net::IpAddr,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
 
 use common::{call, config, listen, listing, register};
 use futures_util::future::join_all;
-use mailin::{Action, Handler, Response, SessionBuilder, response};
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::startup;
-use testkit::{Backend, TestDb};
-use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
-    net::{TcpListener, TcpStream},
+use testkit::{
+    Backend, TestDb,
+    smtp::{self, Received},
 };
-
-/// One message as the SMTP server received it.
-#[derive(Debug, Clone)]
-struct Received {
-    to: Vec<String>,
-    raw: String,
-}
-
-impl Received {
-    fn header(&self, name: &str) -> Option<&str> {
-        let prefix = format!("{name}: ");
-        self.raw.lines().find_map(|line| line.strip_prefix(&prefix))
-    }
-}
+use tokio::net::TcpListener;
 
 type Inbox = Arc<Mutex<Vec<Received>>>;
-
-/// An SMTP server that accepts everything into an inbox, except mail to `nobody@…`: no such
-/// mailbox.
-#[derive(Clone)]
-struct Sink {
-    inbox: Inbox,
-    to: Vec<String>,
-    data: Vec<u8>,
-}
-
-impl Handler for Sink {
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
-        self.to = to.to_vec();
-        self.data.clear();
-        response::OK
-    }
-
-    fn data(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.data.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn data_end(&mut self) -> Response {
-        let received = Received {
-            to: std::mem::take(&mut self.to),
-            raw: String::from_utf8_lossy(&self.data).into_owned(),
-        };
-        self.inbox.lock().unwrap().push(received);
-        response::OK
-    }
-
-    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
-        response::OK
-    }
-
-    fn rcpt(&mut self, to: &str) -> Response {
-        if to.contains("nobody@") {
-            response::NO_MAILBOX
-        } else {
-            response::OK
-        }
-    }
-}
 
 /// A port nothing listens on (yet).
 async fn free_port() -> u16 {
@@ -93,43 +33,16 @@ async fn free_port() -> u16 {
         .port()
 }
 
-/// Starts the SMTP server on `port`; it is accepting by the time this returns.
+/// Starts the SMTP server on `port`; it is accepting by the time this returns. Mail to
+/// `nobody@…` is refused (no such mailbox).
 async fn start_smtp(port: u16) -> Inbox {
     let inbox = Inbox::default();
     let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-    let accepted = inbox.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, peer)) = listener.accept().await {
-            let sink = Sink {
-                inbox: accepted.clone(),
-                to: Vec::new(),
-                data: Vec::new(),
-            };
-            tokio::spawn(smtp_session(stream, peer.ip(), sink));
-        }
+    let delivered = inbox.clone();
+    smtp::serve(listener, move |message| {
+        delivered.lock().unwrap().push(message)
     });
     inbox
-}
-
-/// One SMTP connection: mailin's state machine answers each line the client sends.
-async fn smtp_session(stream: TcpStream, ip: IpAddr, sink: Sink) -> io::Result<()> {
-    let mut session = SessionBuilder::new("sink.test").build(ip, sink);
-    let (read, mut write) = stream.into_split();
-    let mut read = BufReader::new(read);
-    write.write_all(&session.greeting().buffer()?).await?;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        if read.read_until(b'\n', &mut line).await? == 0 {
-            return Ok(());
-        }
-        let response = session.process(&line);
-        match response.action {
-            Action::NoReply => {}
-            Action::Close => return write.write_all(&response.buffer()?).await,
-            _ => write.write_all(&response.buffer()?).await?,
-        }
-    }
 }
 
 /// A business lists one item and the client `client_email` claims it, on `base`.

@@ -9,6 +9,7 @@ use std::{
 };
 
 mod rows;
+pub mod smtp;
 
 pub use rows::plain_listing;
 
