@@ -8,6 +8,7 @@ mod language;
 pub mod live;
 pub mod mailer;
 mod malformed;
+mod metrics;
 pub mod router;
 pub mod sessions;
 pub mod startup;

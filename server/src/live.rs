@@ -147,6 +147,11 @@ impl Hub {
         )
     }
 
+    /// How many event streams are open on this replica (each holds one receiver).
+    pub fn open_streams(&self) -> usize {
+        self.0.sender.receiver_count()
+    }
+
     /// Ends every open stream (at shutdown), so browsers reconnect to another replica.
     pub fn close(&self) {
         self.0.closing.send_replace(true);

@@ -26,7 +26,8 @@ use crate::{config::Config, startup::StartError};
 /// sends can take with the SMTP timeout below.
 const LEASE_SECS: i64 = 5 * 60;
 const BATCH: u64 = 10;
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+/// Shorter than a stopping replica waits for the email being sent (`startup::FINISH_TIMEOUT`).
+const SMTP_TIMEOUT: Duration = Duration::from_secs(5);
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),

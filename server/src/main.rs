@@ -1,17 +1,16 @@
 use std::process::ExitCode;
 
-use server::{config::Config, startup};
+use server::{
+    config::{Config, LogFormat},
+    startup,
+};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
-
-    let result = match Config::load() {
+    let config = Config::load();
+    init_logging(config.as_ref().map(|c| c.log_format).unwrap_or_default());
+    let result = match config {
         Ok(config) => startup::serve(config).await,
         Err(e) => Err(e.into()),
     };
@@ -21,5 +20,22 @@ async fn main() -> ExitCode {
             tracing::error!("{e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Logs to stdout, filtered by `RUST_LOG`. In JSON, each line carries the fields of the
+/// request it belongs to (its id, method and path).
+fn init_logging(format: LogFormat) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }

@@ -3,14 +3,19 @@ use app::{
     state::AppState,
 };
 
-use axum::{Extension, Router, middleware, routing::get};
+use axum::{Extension, Router, extract::Request, middleware, routing::get};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
-use tower_http::{compression::CompressionLayer, limit::RequestBodyLimitLayer, trace::TraceLayer};
+use tower_http::{
+    compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 
 use crate::{
     body_limit::{self, MAX_BODY_BYTES},
     config::Config,
-    health, images, language, live, malformed, sessions,
+    health, images, language, live, malformed, metrics, sessions,
     startup::Replica,
 };
 
@@ -22,12 +27,14 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         live,
         draining,
     } = replica;
+    metrics::install();
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
 
     Router::new()
         .route("/healthz", get(health::alive))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(metrics::render))
         .route("/lang/{code}", get(language::switch))
         .route("/images/{file}", get(images::serve))
         .route("/events", get(live::stream))
@@ -40,6 +47,26 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_limit::refuse_oversized))
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(metrics::track))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // Outermost: every request has an id (the load balancer's, or a new one) before
+        // anything logs, and every answer carries it back.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span every log line of a request is written in: its id, method and path.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|id| id.to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    )
 }

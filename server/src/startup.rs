@@ -10,7 +10,11 @@ use app::{
 };
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
-use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+use tokio::{
+    net::TcpListener,
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
 use tower_sessions_redis_store::{
     RedisStore,
     fred::{
@@ -33,8 +37,10 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 /// How often expired sessions are removed from the database.
 const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 
-/// How long shutdown waits for the email being sent (longer than the SMTP timeout).
-const MAILER_STOP_TIMEOUT: Duration = Duration::from_secs(30);
+/// After the drain, how long a stopping replica waits for its requests in flight and the email
+/// being sent (the SMTP timeout is shorter) before it exits anyway: with the 3 s drain of a
+/// replica behind the load balancer, it is gone within 10 s of SIGTERM.
+pub const FINISH_TIMEOUT: Duration = Duration::from_secs(6);
 
 /// What one replica runs on: its state, the session store that goes with it and the hub of
 /// its live event streams.
@@ -122,12 +128,7 @@ impl Background {
     /// `Background` instead leaves the worker running.
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        if tokio::time::timeout(MAILER_STOP_TIMEOUT, self.mailer)
-            .await
-            .is_err()
-        {
-            tracing::warn!("the outbox worker did not stop in time");
-        }
+        let _ = self.mailer.await;
     }
 }
 
@@ -202,17 +203,39 @@ pub async fn serve_on(
 
     let (draining, streams) = (background.draining.clone(), background.live.clone());
     let drain = Duration::from_millis(config.shutdown_drain_ms);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            stop.await;
-            tracing::info!(?drain, "shutting down: not ready any more, draining");
-            draining.start();
-            tokio::time::sleep(drain).await;
-            tracing::info!("shutting down: closing event streams, finishing requests in flight");
-            streams.close();
-        })
-        .await?;
-    background.stop().await;
+    let (drained, drain_over) = oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        stop.await;
+        tracing::info!(?drain, "shutting down: not ready any more, draining");
+        draining.start();
+        tokio::time::sleep(drain).await;
+        tracing::info!("shutting down: closing event streams, finishing requests in flight");
+        streams.close();
+        let _ = drained.send(());
+    });
+    let mut server = std::pin::pin!(server.into_future());
+    tokio::select! {
+        served = &mut server => {
+            // Only a failure ends serving before the drain does.
+            served?;
+            background.stop().await;
+            return Ok(());
+        }
+        Ok(()) = drain_over => {}
+    }
+    // The requests in flight and the email being sent finish side by side; whatever is left
+    // after FINISH_TIMEOUT is cut off (an email cut off mid-send is sent again by another
+    // replica once its lease ends, with the same Message-ID).
+    let finish = async {
+        let (served, ()) = tokio::join!(&mut server, background.stop());
+        served
+    };
+    match tokio::time::timeout(FINISH_TIMEOUT, finish).await {
+        Ok(served) => served?,
+        Err(_) => tracing::warn!(
+            "requests still in flight {FINISH_TIMEOUT:?} after the drain: stopping without them"
+        ),
+    }
     tracing::info!("FoodBridge stopped");
     Ok(())
 }

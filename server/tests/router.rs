@@ -59,7 +59,7 @@ async fn send(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::
 }
 
 /// A listing of a business of its own, available for `available_for` from now.
-async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
+async fn add_listing(db: &DatabaseConnection, available_for: Duration) -> i64 {
     let email = format!("{}@example.cm", testkit::unique_name("bakery"));
     entity::user::ActiveModel {
         role: Set(entity::codes::Role::Business),
@@ -75,7 +75,7 @@ async fn add_listing(db: &DatabaseConnection, available_for: Duration) {
     .insert(db)
     .await
     .unwrap();
-    common::listing_for(db, &email, available_for).await;
+    common::listing_for(db, &email, available_for).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,4 +406,84 @@ async fn a_request_too_large_to_read_is_refused_and_a_form_goes_back_with_the_re
     // Anything else: 413.
     let (status, _, _) = send(&app, oversized("application/json")).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_a_request_id_and_keeps_the_load_balancers() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let (_, first, _) = get(&app, "/healthz", None).await;
+    let (_, second, _) = get(&app, "/healthz", None).await;
+    let id = |headers: &axum::http::HeaderMap| headers["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id(&first).len(), 36, "a UUID: {}", id(&first));
+    assert_ne!(id(&first), id(&second));
+
+    let request = Request::get("/healthz")
+        .header("x-request-id", "lb-0a1b2c")
+        .body(Body::empty())
+        .unwrap();
+    let (_, headers, _) = send(&app, request).await;
+    assert_eq!(id(&headers), "lb-0a1b2c");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_count_requests_by_route_claims_won_and_lost_and_show_the_outbox_backlog() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let listing = add_listing(&t.db, Duration::hours(3)).await;
+    let amina = register_client(&app).await;
+    let (_, headers, _) = post_form(
+        &app,
+        "register",
+        None,
+        "role=client&display_name=Paul&email=paul%40example.cm&phone=677123457&password=banane-douce-77&language=en",
+    )
+    .await;
+    let paul = session_cookie(&headers)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let form = format!("listing_id={listing}");
+    let (won, _, _) = post_form(&app, "claim_listing", Some(&amina), &form).await;
+    let (lost, _, _) = post_form(&app, "claim_listing", Some(&paul), &form).await;
+    assert_eq!((won, lost), (StatusCode::OK, StatusCode::CONFLICT));
+    get(&app, &format!("/listings/{listing}"), None).await;
+    get(&app, "/no-such-page-7f3a", None).await;
+
+    let (status, headers, body) = get(&app, "/metrics", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let value = |series: &str| -> f64 {
+        body.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in:\n{body}"))
+    };
+    // Other tests of this file share the process's recorder: counters are at least ours.
+    assert!(
+        value(r#"http_requests_total{method="POST",route="/api/claim_listing",status="409"}"#)
+            >= 1.0
+    );
+    assert!(
+        value(r#"http_requests_total{method="GET",route="/listings/{id}",status="200"}"#) >= 1.0
+    );
+    assert!(value(r#"http_requests_total{method="GET",route="unmatched",status="404"}"#) >= 1.0);
+    assert!(
+        !body.contains("no-such-page-7f3a"),
+        "an unknown path is not a label"
+    );
+    assert!(body.contains(r#"http_request_duration_seconds_bucket{method="POST",route="/api/register",status="200",le="0.5"}"#));
+    assert!(value(r#"foodbridge_claims_total{outcome="won"}"#) >= 1.0);
+    assert!(value(r#"foodbridge_claims_total{outcome="lost"}"#) >= 1.0);
+    // Gauges are read at the scrape, from this replica: the claim's two emails wait (this
+    // replica runs no outbox worker), no stream is open.
+    assert_eq!(value("foodbridge_outbox_backlog_emails"), 2.0);
+    assert!(value("foodbridge_outbox_oldest_age_seconds") >= 0.0);
+    assert_eq!(value("foodbridge_event_streams_open"), 0.0);
+    assert!(value(r#"foodbridge_db_pool_connections{state="idle"}"#) >= 0.0);
 }

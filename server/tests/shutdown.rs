@@ -10,7 +10,11 @@ use futures_util::StreamExt;
 use reqwest::StatusCode;
 use server::startup;
 use testkit::{Backend, TestDb};
-use tokio::{net::TcpListener, sync::oneshot};
+use tokio::{
+    io::AsyncWriteExt,
+    net::{TcpListener, TcpStream},
+    sync::oneshot,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stopping_replica_says_it_is_not_ready_drains_then_ends_its_streams_and_returns() {
@@ -80,4 +84,46 @@ async fn a_stopping_replica_says_it_is_not_ready_drains_then_ends_its_streams_an
         .expect("the replica returns")
         .unwrap()
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_never_finishes_does_not_keep_a_stopping_replica_alive() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let config = config(&["--database-url", &t.url]);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(startup::serve_on(listener, config, async {
+        let _ = stopped.await;
+    }));
+    let mut stalled = None;
+    for _ in 0..100 {
+        if let Ok(stream) = TcpStream::connect(addr).await {
+            stalled = Some(stream);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // A client on a dead connection: it announces a body and never sends it.
+    let mut stalled = stalled.expect("the replica listens");
+    stalled
+        .write_all(
+            b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=",
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    stop.send(()).unwrap();
+    let asked = Instant::now();
+    tokio::time::timeout(startup::FINISH_TIMEOUT + Duration::from_secs(3), server)
+        .await
+        .expect("the replica returns although the request is still in flight")
+        .unwrap()
+        .unwrap();
+    assert!(
+        asked.elapsed() >= startup::FINISH_TIMEOUT,
+        "it waited for the request in flight first (returned after {:?})",
+        asked.elapsed()
+    );
 }

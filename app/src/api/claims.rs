@@ -16,9 +16,20 @@ pub async fn claim_listing(listing_id: ListingId) -> Result<ClaimView, AppError>
             let actor = auth::require_client().await?;
             let state = app_state()?;
             let now = domain::clock::now();
-            let claim =
+            let claimed =
                 domain::claims::claim(&state.db, state.events.as_ref(), actor, listing_id.0, now)
-                    .await?;
+                    .await;
+            let outcome = match &claimed {
+                Ok(_) => Some("won"),
+                Err(domain::error::DomainError::Unavailable(crate::dto::ListingState::Claimed)) => {
+                    Some("lost")
+                }
+                Err(_) => None,
+            };
+            if let Some(outcome) = outcome {
+                metrics::counter!("foodbridge_claims_total", "outcome" => outcome).increment(1);
+            }
+            let claim = claimed?;
             // Hydrated, the page shows the answer in place; a plain form post goes to the
             // client's claims, where the new one is confirmed.
             if crate::request::is_plain_form_post() {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{codes::EmailKind, outbox};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query},
 };
 
@@ -136,6 +136,29 @@ pub async fn abandon(db: &impl ConnectionTrait, id: i64, error: &str) -> Result<
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The emails not sent yet (due, leased or waiting for a retry), for operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
+pub struct Backlog {
+    pub emails: i64,
+    /// When the oldest of them was written.
+    pub oldest: Option<DateTime<Utc>>,
+}
+
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<Backlog, DbErr> {
+    let backlog = outbox::Entity::find()
+        .select_only()
+        .column_as(outbox::Column::Id.count(), "emails")
+        .column_as(outbox::Column::CreatedAt.min(), "oldest")
+        .filter(outbox::Column::DueAt.is_not_null())
+        .into_model::<Backlog>()
+        .one(db)
+        .await?;
+    Ok(backlog.unwrap_or(Backlog {
+        emails: 0,
+        oldest: None,
+    }))
 }
 
 /// 1 s after the first failed attempt, then 2 s, 4 s, ... and at most five minutes.
