@@ -32,7 +32,7 @@ use tower_sessions_redis_store::fred::{
     clients::Client as RedisClient,
     interfaces::{ClientLike, EventInterface, StreamsInterface},
     prelude::Pool as RedisPool,
-    types::{Value, streams::XReadResponse},
+    types::{Value, config::Options, streams::XReadResponse},
 };
 
 /// How many recent events a replica keeps for pages that reconnect (and the Redis stream's
@@ -261,10 +261,16 @@ async fn read(client: RedisClient, key: String, hub: Hub) {
             }
         }
     };
+    // Longer than the read blocks for (every other command gives up after 2 s).
+    let blocking_read = Options {
+        timeout: Some(Duration::from_secs(10)),
+        ..Options::default()
+    };
     let mut failing = false;
     loop {
         // A read that waited 5 s for nothing answers nil: no entries (not an error).
         let read = client
+            .with_options(&blocking_read)
             .xread::<Value, _, _>(Some(100), Some(5_000), &key, last.as_str())
             .await
             .and_then(|value| match value {

@@ -37,6 +37,9 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 /// How often expired sessions are removed from the database.
 const SESSION_CLEANUP_PERIOD: Duration = Duration::from_secs(60 * 60);
 
+/// How long a Redis command may take, reconnection included.
+const REDIS_COMMAND_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// After the drain, how long a stopping replica waits for its requests in flight and the email
 /// being sent (the SMTP timeout is shorter) before it exits anyway: with the 3 s drain of a
 /// replica behind the load balancer, it is gone within 10 s of SIGTERM.
@@ -159,12 +162,16 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     Ok(options)
 }
 
-/// A pool that keeps reconnecting by itself when Redis restarts.
+/// A pool that keeps reconnecting by itself when Redis restarts (after 100 ms, then up to
+/// every second).
 async fn connect_redis(url: &str) -> Result<RedisPool, StartError> {
     let config = RedisConfig::from_url(url).map_err(|e| format!("REDIS_URL: {e}"))?;
     let pool = Builder::from_config(config)
-        .set_policy(ReconnectPolicy::new_exponential(0, 100, 5_000, 2))
+        .set_policy(ReconnectPolicy::new_exponential(0, 100, 1_000, 2))
         .with_connection_config(|c| c.connection_timeout = Duration::from_secs(5))
+        // While Redis is away a command fails after this instead of waiting for the
+        // reconnection: a logged-in request gets its error at once, it does not hang.
+        .with_performance_config(|c| c.default_command_timeout = REDIS_COMMAND_TIMEOUT)
         .build_pool(4)?;
     pool.init()
         .await

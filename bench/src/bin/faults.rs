@@ -148,9 +148,12 @@ async fn main() -> ExitCode {
         (
             "2. rolling restart, SIGTERM",
             vec![
-                vec!["restart", "web1"],
-                vec!["restart", "web2"],
-                vec!["restart", "web3"],
+                vec!["stop", "web1"],
+                vec!["start", "web1"],
+                vec!["stop", "web2"],
+                vec!["start", "web2"],
+                vec!["stop", "web3"],
+                vec!["start", "web3"],
             ],
         ),
         ("3. restart Redis", vec![vec!["restart", "redis"]]),
@@ -190,17 +193,24 @@ async fn main() -> ExitCode {
         *load.phase_start.lock().unwrap() = Instant::now();
         load.phase.store(index, Ordering::SeqCst);
         let started = Instant::now();
+        // How long the slowest replica took to exit after SIGTERM.
+        let mut slowest_exit: Option<f64> = None;
         for step in steps {
             if step[0] == "sleep" {
                 tokio::time::sleep(Duration::from_secs(2)).await;
                 continue;
             }
+            let began = Instant::now();
             let status = tokio::process::Command::new(&cluster)
                 .args(step)
                 .status()
                 .await
                 .expect("scripts/cluster.sh");
             assert!(status.success(), "cluster.sh {step:?} failed");
+            if step[0] == "stop" {
+                let took = began.elapsed().as_secs_f64();
+                slowest_exit = Some(slowest_exit.map_or(took, |s: f64| s.max(took)));
+            }
         }
         let fault_took = started.elapsed().as_secs_f64();
         tokio::time::sleep(settle).await;
@@ -218,7 +228,10 @@ async fn main() -> ExitCode {
             .last_failure
             .is_some_and(|at| at > fault_took + settle.as_secs_f64() - 1.0);
         println!(
-            "\n{name}: fault injected in {fault_took:.1} s{}",
+            "\n{name}: fault injected in {fault_took:.1} s{}{}",
+            slowest_exit.map_or(String::new(), |s| format!(
+                "; slowest replica exit after SIGTERM {s:.1} s"
+            )),
             if tally.reasons.is_empty() {
                 String::new()
             } else {
@@ -278,6 +291,9 @@ async fn main() -> ExitCode {
             if check.lost_acked > 0 {
                 miss(format!("{} acknowledged claims lost", check.lost_acked));
             }
+        }
+        if let Some(exit) = slowest_exit.filter(|s| *s > 10.0) {
+            miss(format!("a replica took {exit:.1} s to exit after SIGTERM"));
         }
         match index {
             0 | 2 if tally.failed > 0 => miss(format!("{} failed requests", tally.failed)),
