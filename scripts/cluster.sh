@@ -15,6 +15,7 @@
 #   scripts/cluster.sh start NAME      and wait until it works (a replica: back in rotation)
 #   scripts/cluster.sh restart NAME    stop, then start
 #   scripts/cluster.sh promote         stop the primary and promote the standby
+#   scripts/cluster.sh promote --crash the same, the primary killed (SIGKILL) as in a crash
 #   scripts/cluster.sh rebuild pgN     make pgN a fresh standby of the current primary
 #
 # Settings: CLUSTER_DIR (data, logs and pids; default /var/tmp/foodbridge-cluster),
@@ -88,7 +89,12 @@ signal() {
   local name="$1" sig="$2" pid
   running "$name" || return 0
   pid="$(cat "$(pidfile "$name")")"
-  kill "-$sig" "$pid" 2>/dev/null || true
+  if [ "$sig" = KILL ]; then
+    # A crash: the part and every process it started (PostgreSQL's backends) at once.
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  else
+    kill "-$sig" "$pid" 2>/dev/null || true
+  fi
   for _ in $(seq 300); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
@@ -279,8 +285,13 @@ promote() {
   old="$(primary)"
   new="$(standby)"
   running "$new" || die "the standby $new is not running"
-  say "stopping the primary $old, promoting $new"
-  stop "$old"
+  if [ "${1:-}" = --crash ]; then
+    say "crashing the primary $old (SIGKILL), promoting $new"
+    signal "$old" KILL
+  else
+    say "stopping the primary $old, promoting $new"
+    stop "$old"
+  fi
   "${as_pg[@]}" "$(pg_bin)/pg_ctl" -D "$dir/pg/$new" -w -s promote
   echo "$new" >"$dir/pg/primary"
   wait_ready "$new"
@@ -302,7 +313,7 @@ case "$command" in
   up) up ;;
   down) down ;;
   status) status ;;
-  promote) promote ;;
+  promote) promote "${2:-}" ;;
   start | stop | restart | kill | rebuild)
     name="${2:?which part? web1 web2 web3 redis pg1 pg2 haproxy mail}"
     [ -d "$dir/run" ] || die "no cluster in $dir: scripts/cluster.sh up"

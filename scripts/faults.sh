@@ -6,7 +6,9 @@
 # is missed (README, "Running as a cluster"). The cluster is removed afterwards, even on failure.
 #
 #   scripts/faults.sh                  the short form, about 3 minutes (part of scripts/test.sh)
-#   FAULTS=long scripts/faults.sh      the long form: 32 clients, 60 s of load after each fault
+#   FAULTS=long scripts/faults.sh      the long form: 32 clients, 60 s of load after each fault,
+#                                      and a sixth phase: the primary crashes (SIGKILL), the
+#                                      standby is promoted
 #
 # CLUSTER_PROFILE=debug runs the debug build of scripts/build.sh (the test suite does, having
 # built it already); the default is the release build.
@@ -39,7 +41,7 @@ cargo build --locked --profile "$([ "$profile" = debug ] && echo dev || echo rel
 scripts/cluster.sh up
 
 if [ "${FAULTS:-short}" = long ]; then
-  settings=(CLIENTS=32 SETTLE_SECS=60 LISTINGS=20000)
+  settings=(CLIENTS=32 SETTLE_SECS=60 LISTINGS=20000 CRASH=1)
 else
   settings=(CLIENTS=8 SETTLE_SECS=8 LISTINGS=3000)
 fi

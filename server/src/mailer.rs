@@ -22,10 +22,13 @@ use tokio::sync::watch;
 
 use crate::{config::Config, startup::StartError};
 
-/// How long a taken email is reserved for the worker that took it: longer than a batch of
-/// sends can take with the SMTP timeout below.
-const LEASE_SECS: i64 = 5 * 60;
-const BATCH: u64 = 10;
+/// How long a taken email is reserved for the worker that took it: longer than sending one
+/// can take with the SMTP timeout below. A worker that dies (or loses the database) mid-send
+/// delays that one email by at most this; another replica then sends it, with the same
+/// Message-ID.
+const LEASE_SECS: i64 = 60;
+/// Emails are taken one at a time, so a worker that fails holds up one email, not a batch.
+const BATCH: u64 = 1;
 /// Shorter than a stopping replica waits for the email being sent (`startup::FINISH_TIMEOUT`).
 const SMTP_TIMEOUT: Duration = Duration::from_secs(5);
 

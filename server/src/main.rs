@@ -23,8 +23,8 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Logs to stdout, filtered by `RUST_LOG`. In JSON, each line carries the fields of the
-/// request it belongs to (its id, method and path).
+/// Logs to stdout, filtered by `RUST_LOG`. In JSON, each line carries the spans it was written
+/// in, the request's among them (its id, method and path).
 fn init_logging(format: LogFormat) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
@@ -34,8 +34,8 @@ fn init_logging(format: LogFormat) {
         LogFormat::Json => logs
             .json()
             .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .init(),
     }
 }
