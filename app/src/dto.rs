@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use entity::codes::{
-    Category, DietaryTag, DietaryTags, Language, ListingState, Role, Sort, Unit,
+    Category, DietaryTag, DietaryTags, Language, ListingState, Outcome, Role, Sort, Unit,
 };
 
 /// What the home page shows about the platform right now.
@@ -123,22 +123,91 @@ pub struct ClaimView {
     pub business_phone: String,
     pub business_email: String,
     pub thumbnail: Option<ImageRef>,
+    /// What became of it, once recorded.
+    pub outcome: Option<OutcomeView>,
+    /// When the server read it: the page's clock until the browser's ticks, so the page
+    /// rendered on the server and the hydrated one agree.
+    pub checked_at: DateTime<Utc>,
+}
+
+impl ClaimView {
+    /// When the pickup may be recorded: from the pickup start, or from the claim without one.
+    pub fn pickup_starts(&self) -> DateTime<Utc> {
+        pickup_starts(self.pickup_from, self.claimed_at)
+    }
+}
+
+/// A claim's pickup may be recorded from the listing's pickup start, or from the claim itself
+/// when the listing has none.
+pub fn pickup_starts(
+    pickup_from: Option<DateTime<Utc>>,
+    claimed_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    pickup_from.map_or(claimed_at, |from| from.max(claimed_at))
+}
+
+/// A cancellation this close to the deadline (or closer) is late.
+pub const LATE_CANCEL_MINUTES: i64 = 60;
+
+/// What became of a claim, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeView {
+    pub outcome: Outcome,
+    /// A cancellation in the last hour before the deadline.
+    pub late: bool,
+    pub at: DateTime<Utc>,
+}
+
+/// A client's record of past claims, as businesses see it beside a claim.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reliability {
+    pub collected: u32,
+    pub not_collected: u32,
+    pub late_cancels: u32,
 }
 
 /// Who claimed a listing, for its business only.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Claimant {
+    pub claim_id: i64,
     pub contact_name: String,
     pub phone: String,
     pub email: String,
     pub claimed_at: DateTime<Utc>,
+    pub outcome: Option<OutcomeView>,
+    pub reliability: Reliability,
+    /// When the server read it (see [`ClaimView::checked_at`]).
+    pub checked_at: DateTime<Utc>,
+}
+
+/// Where a client stands with a claimed listing: they hold it, wait for it, or neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaitStatus {
+    Holding,
+    Waiting,
+    NotWaiting,
+}
+
+/// One step of a listing's life since it was posted, for its business.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryStep {
+    pub at: DateTime<Utc>,
+    /// The client of the claim this step is about.
+    pub client: String,
+    /// `None`: claimed; otherwise what became of that claim.
+    pub outcome: Option<Outcome>,
+    pub late: bool,
 }
 
 /// A business's own listing on its dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OwnListing {
     pub listing: ListingDetail,
+    /// The claim of the listing's current round (none while it is available).
     pub claimed_by: Option<Claimant>,
+    /// Every claim and outcome, oldest first.
+    pub history: Vec<HistoryStep>,
 }
 
 /// A stored image: its content-hashed URL and its size, so pages reserve its space.
@@ -213,36 +282,59 @@ mod duration_tests {
 #[serde(transparent)]
 pub struct ListingId(pub i64);
 
+/// A claim's id as a server function argument, read as [`ListingId`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ClaimId(pub i64);
+
 impl<'de> Deserialize<'de> for ListingId {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Id;
-        impl serde::de::Visitor<'_> for Id {
-            type Value = ListingId;
-
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("`listing_id`, a listing's number")
-            }
-
-            fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<ListingId, E> {
-                Ok(ListingId(id))
-            }
-
-            fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<ListingId, E> {
-                i64::try_from(id)
-                    .map(ListingId)
-                    .map_err(|_| E::custom(format!("`listing_id` is out of range: {id}")))
-            }
-
-            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<ListingId, E> {
-                text.trim().parse().map(ListingId).map_err(|_| {
-                    E::custom(format!(
-                        "`listing_id` must be a listing's number, not {text:?}"
-                    ))
-                })
-            }
-        }
-        deserializer.deserialize_any(Id)
+        id_argument(deserializer, "listing_id", "a listing's number").map(ListingId)
     }
+}
+
+impl<'de> Deserialize<'de> for ClaimId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        id_argument(deserializer, "claim_id", "a claim's number").map(ClaimId)
+    }
+}
+
+/// Reads the argument `name`, a whole number given as a number or as text (a form field).
+fn id_argument<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    name: &'static str,
+    what: &'static str,
+) -> Result<i64, D::Error> {
+    struct Id {
+        name: &'static str,
+        what: &'static str,
+    }
+    impl serde::de::Visitor<'_> for Id {
+        type Value = i64;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "`{}`, {}", self.name, self.what)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, id: i64) -> Result<i64, E> {
+            Ok(id)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, id: u64) -> Result<i64, E> {
+            i64::try_from(id)
+                .map_err(|_| E::custom(format!("`{}` is out of range: {id}", self.name)))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<i64, E> {
+            text.trim().parse().map_err(|_| {
+                E::custom(format!(
+                    "`{}` must be {}, not {text:?}",
+                    self.name, self.what
+                ))
+            })
+        }
+    }
+    deserializer.deserialize_any(Id { name, what })
 }
 
 #[cfg(test)]
@@ -261,6 +353,8 @@ mod listing_id_tests {
         );
         let error = serde_json::from_str::<ListingId>("\"abc\"").unwrap_err();
         assert!(error.to_string().contains("`listing_id`"), "{error}");
+        let error = serde_json::from_str::<super::ClaimId>("\"abc\"").unwrap_err();
+        assert!(error.to_string().contains("`claim_id`"), "{error}");
     }
 }
 
@@ -273,6 +367,9 @@ pub struct LiveEvent {
     pub change: LiveChange,
     pub state: ListingState,
     pub mine: bool,
+    /// On a reopen: the viewer was waiting for this listing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub waited: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -282,4 +379,8 @@ pub enum LiveChange {
     Updated,
     Withdrawn,
     Claimed,
+    /// A claim was given back (or not collected) before the deadline: available again.
+    Reopened,
+    /// A claim's pickup was recorded (collected or not).
+    Settled,
 }

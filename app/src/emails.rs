@@ -28,8 +28,10 @@ pub struct Email {
     pub html: String,
 }
 
-/// The email of `kind` about a claim: the confirmation to the client, with the business's
-/// contact details, or the notice to the business, with the client's.
+/// The email of `kind` about a claim, in its recipient's language: to the client (the
+/// confirmation, the reminder) with the business's contact details, to the business (the
+/// claim, the cancellation, the question whether it was collected) with the client's, or to a
+/// client who waited for the listing.
 pub fn claim_email(notice: &ClaimNotice, kind: EmailKind, public_url: &str) -> Email {
     let claim = &notice.claim;
     let client = Contact {
@@ -45,84 +47,183 @@ pub fn claim_email(notice: &ClaimNotice, kind: EmailKind, public_url: &str) -> E
     let collect_before = short_datetime(claim.available_until);
 
     let (to, reply_to, locale) = match kind {
-        EmailKind::ClaimToClient => (client, business, locale_of(notice.client_language)),
-        EmailKind::ClaimToBusiness => (business, client, locale_of(notice.business_language)),
+        EmailKind::ClaimToClient | EmailKind::ReminderToClient => {
+            (client, business, locale_of(notice.client_language))
+        }
+        EmailKind::ClaimToBusiness
+        | EmailKind::CancelToBusiness
+        | EmailKind::FollowUpToBusiness => (business, client, locale_of(notice.business_language)),
+        EmailKind::ReopenToWaiting => {
+            let (to, language) = match &notice.recipient {
+                Some(r) => (
+                    Contact {
+                        name: r.name.clone(),
+                        email: r.email.clone(),
+                    },
+                    r.language,
+                ),
+                None => (client, notice.client_language),
+            };
+            (to, business, locale_of(language))
+        }
     };
     let quantity = quantity_label(locale, claim.quantity, claim.unit);
+    // The business's details, for whoever collects; the client's, for the business.
+    let business_rows = || {
+        let mut rows = vec![
+            (
+                td_string!(locale, field_business_name),
+                claim.business_name.clone(),
+            ),
+            (
+                td_string!(locale, field_pickup_location),
+                claim.pickup_location.clone(),
+            ),
+        ];
+        if let Some(from) = claim.pickup_from {
+            rows.push((td_string!(locale, email_pickup_from), short_datetime(from)));
+        }
+        rows.extend([
+            (td_string!(locale, collect_before), collect_before.clone()),
+            (
+                td_string!(locale, field_phone),
+                claim.business_phone.clone(),
+            ),
+            (
+                td_string!(locale, field_email),
+                claim.business_email.clone(),
+            ),
+        ]);
+        rows
+    };
+    let client_rows = || {
+        vec![
+            (
+                td_string!(locale, field_contact_name),
+                notice.client.contact_name.clone(),
+            ),
+            (td_string!(locale, field_phone), notice.client.phone.clone()),
+            (td_string!(locale, field_email), notice.client.email.clone()),
+            (
+                td_string!(locale, claimed_at),
+                short_datetime(notice.client.claimed_at),
+            ),
+            (td_string!(locale, collect_before), collect_before.clone()),
+            (
+                td_string!(locale, field_pickup_location),
+                claim.pickup_location.clone(),
+            ),
+        ]
+    };
+    let client_name = &notice.client.contact_name;
+    let business_name = &claim.business_name;
+    let my_claims = (td_string!(locale, nav_claims), format!("{site}/claims"));
+    let dashboard = (td_string!(locale, nav_business), format!("{site}/business"));
     let (subject, intro, rows, link) = match kind {
-        EmailKind::ClaimToClient => {
-            let mut rows = vec![
-                (
-                    td_string!(locale, field_business_name),
-                    reply_to.name.clone(),
-                ),
-                (
-                    td_string!(locale, field_pickup_location),
-                    claim.pickup_location.clone(),
-                ),
-            ];
-            if let Some(from) = claim.pickup_from {
-                rows.push((td_string!(locale, email_pickup_from), short_datetime(from)));
-            }
-            rows.extend([
-                (td_string!(locale, collect_before), collect_before),
-                (
-                    td_string!(locale, field_phone),
-                    claim.business_phone.clone(),
-                ),
-                (td_string!(locale, field_email), reply_to.email.clone()),
-            ]);
-            let intro = td_string!(
+        EmailKind::ClaimToClient => (
+            td_string!(locale, email_client_subject, item = item),
+            td_string!(
                 locale,
                 email_client_intro,
                 item = item,
                 quantity = &quantity,
-                business = &reply_to.name
-            );
-            (
-                td_string!(locale, email_client_subject, item = item),
-                intro,
-                rows,
-                (td_string!(locale, nav_claims), format!("{site}/claims")),
-            )
-        }
-        EmailKind::ClaimToBusiness => {
-            let rows = vec![
-                (
-                    td_string!(locale, field_contact_name),
-                    reply_to.name.clone(),
-                ),
-                (td_string!(locale, field_phone), notice.client.phone.clone()),
-                (td_string!(locale, field_email), reply_to.email.clone()),
-                (
-                    td_string!(locale, claimed_at),
-                    short_datetime(notice.client.claimed_at),
-                ),
-                (td_string!(locale, collect_before), collect_before),
-                (
-                    td_string!(locale, field_pickup_location),
-                    claim.pickup_location.clone(),
-                ),
-            ];
-            let intro = td_string!(
+                business = business_name
+            ),
+            business_rows(),
+            my_claims,
+        ),
+        EmailKind::ReminderToClient => (
+            td_string!(
+                locale,
+                email_reminder_subject,
+                item = item,
+                time = &collect_before
+            ),
+            td_string!(
+                locale,
+                email_reminder_intro,
+                item = item,
+                quantity = &quantity,
+                business = business_name,
+                time = &collect_before
+            ),
+            business_rows(),
+            my_claims,
+        ),
+        EmailKind::ClaimToBusiness => (
+            td_string!(
+                locale,
+                email_business_subject,
+                client = client_name,
+                item = item
+            ),
+            td_string!(
                 locale,
                 email_business_intro,
-                client = &reply_to.name,
+                client = client_name,
                 item = item,
                 quantity = &quantity
-            );
+            ),
+            client_rows(),
+            dashboard,
+        ),
+        EmailKind::CancelToBusiness => {
+            let mut rows = client_rows();
+            if let Some(outcome) = notice.claim.outcome {
+                let at = short_datetime(outcome.at);
+                let at = if outcome.late {
+                    td_string!(locale, email_cancelled_late, time = &at)
+                } else {
+                    at
+                };
+                rows.insert(4, (td_string!(locale, cancelled_at), at));
+            }
             (
                 td_string!(
                     locale,
-                    email_business_subject,
-                    client = &reply_to.name,
+                    email_cancel_subject,
+                    client = client_name,
                     item = item
                 ),
-                intro,
+                td_string!(
+                    locale,
+                    email_cancel_intro,
+                    client = client_name,
+                    item = item,
+                    quantity = &quantity,
+                    time = &collect_before
+                ),
                 rows,
-                (td_string!(locale, nav_business), format!("{site}/business")),
+                dashboard,
             )
         }
+        EmailKind::FollowUpToBusiness => (
+            td_string!(locale, email_follow_up_subject, item = item),
+            td_string!(
+                locale,
+                email_follow_up_intro,
+                client = client_name,
+                item = item,
+                quantity = &quantity
+            ),
+            client_rows(),
+            dashboard,
+        ),
+        EmailKind::ReopenToWaiting => (
+            td_string!(locale, email_reopen_subject, item = item),
+            td_string!(
+                locale,
+                email_reopen_intro,
+                item = item,
+                quantity = &quantity,
+                business = business_name
+            ),
+            business_rows(),
+            (
+                td_string!(locale, email_see_listing),
+                format!("{site}/listings/{}", claim.listing_id),
+            ),
+        ),
     };
     let letter = Letter {
         locale,
@@ -235,15 +336,22 @@ mod tests {
                 business_phone: "+237677123456".into(),
                 business_email: "bakery@example.cm".into(),
                 thumbnail: None,
+                outcome: None,
+                checked_at: at(15, 5),
             },
             client: Claimant {
+                claim_id: 7,
                 contact_name: "Amina".into(),
                 phone: "+237699000000".into(),
                 email: "amina@example.cm".into(),
                 claimed_at: at(15, 5),
+                outcome: None,
+                reliability: Default::default(),
+                checked_at: at(15, 5),
             },
             client_language,
             business_language,
+            recipient: None,
         }
     }
 

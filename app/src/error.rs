@@ -26,6 +26,9 @@ pub enum AppError {
     /// The listing is no longer available for this (claimed, expired or withdrawn).
     #[error("listing is {state:?}")]
     Unavailable { state: crate::dto::ListingState },
+    /// A claim's rule said no (a fair-share limit, a deadline, an outcome already recorded).
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     /// One or more fields were refused; the form shows each message beside its field.
     #[error("invalid input: {0:?}")]
     Validation(Vec<FieldError>),
@@ -42,6 +45,30 @@ pub enum AppError {
     /// The request never completed (network, serialization): raised on the client side.
     #[error("transport error: {0}")]
     Transport(String),
+}
+
+/// Why a step of a claim's life was refused, with what the user needs to know next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The client already holds `max` live claims; the first of them ends at `next_free`.
+    LiveLimit {
+        max: u32,
+        next_free: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// The client made `max` claims today; they may claim again from `until`.
+    DailyLimit {
+        max: u32,
+        until: chrono::DateTime<chrono::Utc>,
+    },
+    /// What became of the claim is already recorded.
+    Settled { outcome: crate::dto::Outcome },
+    /// The listing's deadline has passed: too late to give the claim back.
+    DeadlinePassed,
+    /// The pickup can be recorded from this time on.
+    PickupNotYet { from: chrono::DateTime<chrono::Utc> },
+    /// Only a listing someone else holds can be waited for (this one is available, or yours).
+    NothingToWaitFor,
 }
 
 /// A form field the server can refuse.
@@ -154,6 +181,10 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable { .. } => StatusCode::CONFLICT,
+            AppError::Refused(Refusal::LiveLimit { .. } | Refusal::DailyLimit { .. }) => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Refused(_) => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,

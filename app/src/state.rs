@@ -8,7 +8,7 @@ use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 use std::sync::Arc;
 
 use crate::{
-    domain::{events::EventSink, ratelimit::FailureLimiter},
+    domain::{claims::FairShare, events::EventSink, ratelimit::FailureLimiter},
     error::AppError,
 };
 
@@ -21,6 +21,8 @@ pub struct AppState {
     pub limiter: FailureLimiter,
     /// Where the domain reports what happened (listing posted, claimed, withdrawn).
     pub events: Arc<dyn EventSink>,
+    /// How many claims a client may hold at once and make a day.
+    pub fair_share: FairShare,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
 }

@@ -25,7 +25,7 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
         let id = common::post_listing(&t.db, business, 3).await;
         let events = RecordedEvents::default();
 
-        let claim = claims::claim(&t.db, &events, client, id, common::now())
+        let claim = claims::claim(&t.db, &events, client, id, common::now(), common::PLENTY)
             .await
             .unwrap_or_else(|e| panic!("{}: {e:?}", t.backend));
         assert_eq!(claim.listing_id, id);
@@ -48,7 +48,10 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
             t.backend
         );
         assert_eq!(
-            claims::mine(&t.db, client, None, 50).await.unwrap().items,
+            claims::mine(&t.db, client, None, common::now(), 50)
+                .await
+                .unwrap()
+                .items,
             vec![claim.clone()]
         );
 
@@ -77,11 +80,19 @@ async fn only_clients_claim_and_only_what_is_still_available() {
         let id = common::post_listing(&t.db, business, 1).await;
 
         assert_eq!(
-            claims::claim(&t.db, &events, business, id, common::now()).await,
+            claims::claim(&t.db, &events, business, id, common::now(), common::PLENTY).await,
             Err(DomainError::Forbidden)
         );
         assert_eq!(
-            claims::claim(&t.db, &events, client, 999_999, common::now()).await,
+            claims::claim(
+                &t.db,
+                &events,
+                client,
+                999_999,
+                common::now(),
+                common::PLENTY
+            )
+            .await,
             Err(DomainError::NotFound)
         );
 
@@ -92,7 +103,8 @@ async fn only_clients_claim_and_only_what_is_still_available() {
                 &events,
                 client,
                 id,
-                common::now() + Duration::hours(2)
+                common::now() + Duration::hours(2),
+                common::PLENTY
             )
             .await,
             expired,
@@ -106,26 +118,40 @@ async fn only_clients_claim_and_only_what_is_still_available() {
             .unwrap();
         let withdrawn = Err(DomainError::Unavailable(ListingState::Withdrawn));
         assert_eq!(
-            claims::claim(&t.db, &events, client, withdrawn_id, common::now()).await,
+            claims::claim(
+                &t.db,
+                &events,
+                client,
+                withdrawn_id,
+                common::now(),
+                common::PLENTY
+            )
+            .await,
             withdrawn
         );
 
-        claims::claim(&t.db, &events, client, id, common::now())
+        claims::claim(&t.db, &events, client, id, common::now(), common::PLENTY)
             .await
             .unwrap();
         let taken = Err(DomainError::Unavailable(ListingState::Claimed));
         assert_eq!(
-            claims::claim(&t.db, &events, other, id, common::now()).await,
+            claims::claim(&t.db, &events, other, id, common::now(), common::PLENTY).await,
             taken
         );
+        let again = claims::claim(&t.db, &events, client, id, common::now(), common::PLENTY)
+            .await
+            .expect("a repeated claim is answered with the claim");
         assert_eq!(
-            claims::claim(&t.db, &events, client, id, common::now()).await,
-            taken,
-            "not twice by the same client either"
+            claims::mine(&t.db, client, None, common::now(), 50)
+                .await
+                .unwrap()
+                .items[0]
+                .claim_id,
+            again.claim_id
         );
         assert_eq!(claim::Entity::find().count(&t.db).await.unwrap(), 1);
         assert_eq!(
-            claims::mine(&t.db, business, None, 50).await,
+            claims::mine(&t.db, business, None, common::now(), 50).await,
             Err(DomainError::Forbidden)
         );
     }
@@ -144,7 +170,7 @@ async fn a_claim_that_fails_before_its_commit_changes_nothing_and_announces_noth
             .await
             .unwrap();
 
-        let failed = claims::claim(&t.db, &events, client, id, common::now()).await;
+        let failed = claims::claim(&t.db, &events, client, id, common::now(), common::PLENTY).await;
         assert!(
             matches!(failed, Err(DomainError::Database(_))),
             "{}: {failed:?}",
@@ -178,7 +204,7 @@ async fn a_hundred_clients_claiming_at_once_make_exactly_one_claim() {
         let results = join_all(
             clients
                 .iter()
-                .map(|&c| claims::claim(&t.db, &events, c, id, now)),
+                .map(|&c| claims::claim(&t.db, &events, c, id, now, common::PLENTY)),
         )
         .await;
         let won = results.iter().filter(|r| r.is_ok()).count();
@@ -224,8 +250,10 @@ async fn a_thousand_claims_over_a_hundred_listings_claim_each_listing_once() {
             order.into_iter().map(move |id| (client, id))
         });
         let results =
-            join_all(attempts.map(|(client, id)| claims::claim(&t.db, &events, client, id, now)))
-                .await;
+            join_all(attempts.map(|(client, id)| {
+                claims::claim(&t.db, &events, client, id, now, common::PLENTY)
+            }))
+            .await;
         assert_eq!(results.len(), 1000);
         assert_eq!(
             results.iter().filter(|r| r.is_ok()).count(),
@@ -262,13 +290,23 @@ async fn my_claims_lists_every_claim_newest_first_with_its_pickup_details() {
         for minutes in 0..3 {
             let id = common::post_listing(&t.db, business, 3).await;
             let at = common::now() + Duration::minutes(minutes);
-            claimed.push(claims::claim(&t.db, &events, client, id, at).await.unwrap());
+            claimed.push(
+                claims::claim(&t.db, &events, client, id, at, common::PLENTY)
+                    .await
+                    .unwrap(),
+            );
         }
 
         // Two per page: nothing is cut, the older claim is on the next page.
-        let first = claims::mine(&t.db, client, None, 2).await.unwrap();
+        let read_at = claimed[2].checked_at;
+        for claim in &mut claimed {
+            claim.checked_at = read_at;
+        }
+        let first = claims::mine(&t.db, client, None, read_at, 2).await.unwrap();
         let next = first.next.clone().expect("an older claim follows");
-        let second = claims::mine(&t.db, client, Some(&next), 2).await.unwrap();
+        let second = claims::mine(&t.db, client, Some(&next), read_at, 2)
+            .await
+            .unwrap();
         assert_eq!(second.next, None, "{}", t.backend);
         let mine: Vec<_> = first.items.into_iter().chain(second.items).collect();
         claimed.reverse();

@@ -12,7 +12,7 @@ use app::{
 use chrono::Duration;
 use entity::{codes::EmailKind, outbox as row};
 use futures_util::future::join_all;
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use testkit::TestDb;
 
 async fn rows(db: &DatabaseConnection) -> Vec<row::Model> {
@@ -23,16 +23,24 @@ async fn rows(db: &DatabaseConnection) -> Vec<row::Model> {
         .unwrap()
 }
 
-/// `count` listings, each claimed by a different client: `2 * count` emails queued.
+/// `count` listings, each claimed by a different client: `2 * count` emails due at once (the
+/// reminders and questions scheduled for later are taken out: they have a test of their own).
 async fn claimed_listings(db: &DatabaseConnection, count: usize) {
     let business = common::user(db, Role::Business, "bakery@example.cm").await;
     let events = RecordedEvents::default();
     for client in common::many_clients(db, count).await {
         let id = common::post_listing(db, business, 3).await;
-        claims::claim(db, &events, client, id, common::now())
+        claims::claim(db, &events, client, id, common::now(), common::PLENTY)
             .await
             .unwrap();
     }
+    row::Entity::delete_many()
+        .filter(
+            row::Column::Kind.is_in([EmailKind::ReminderToClient, EmailKind::FollowUpToBusiness]),
+        )
+        .exec(db)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -44,10 +52,10 @@ async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
         let events = RecordedEvents::default();
         let now = common::now();
 
-        let claim = claims::claim(&t.db, &events, clients[0], id, now)
+        let claim = claims::claim(&t.db, &events, clients[0], id, now, common::PLENTY)
             .await
             .unwrap();
-        claims::claim(&t.db, &events, clients[1], id, now)
+        claims::claim(&t.db, &events, clients[1], id, now, common::PLENTY)
             .await
             .expect_err("already claimed");
 
@@ -61,14 +69,27 @@ async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
             [
                 (EmailKind::ClaimToClient, claim.claim_id, Some(now), 0),
                 (EmailKind::ClaimToBusiness, claim.claim_id, Some(now), 0),
+                (
+                    EmailKind::ReminderToClient,
+                    claim.claim_id,
+                    Some(claim.available_until - Duration::hours(1)),
+                    0
+                ),
+                (
+                    EmailKind::FollowUpToBusiness,
+                    claim.claim_id,
+                    Some(claim.available_until),
+                    0
+                ),
             ],
             "{}",
             t.backend
         );
 
         // What the emails will say, and in which language each side reads.
-        let notice = claims::notice(&t.db, claim.claim_id).await.unwrap();
+        let notice = claims::notice(&t.db, &queued[0], now).await.unwrap();
         assert_eq!(notice.claim, claim);
+        assert!(notice.still_needed(EmailKind::ReminderToClient));
         assert_eq!(notice.client.contact_name, "Client 0");
         assert_eq!(notice.client.email, "client0@example.cm");
         assert_eq!(notice.client.phone, "+237699000000");

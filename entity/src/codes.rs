@@ -136,6 +136,26 @@ codes! {
         ClaimToClient = "claim_to_client",
         /// The business's notice, with the client's contact details.
         ClaimToBusiness = "claim_to_business",
+        /// The business is told the client gave the claim back.
+        CancelToBusiness = "cancel_to_business",
+        /// A client on the waiting list is told the listing is available again.
+        ReopenToWaiting = "reopen_to_waiting",
+        /// The client is reminded an hour before the deadline of a claim not yet collected.
+        ReminderToClient = "reminder_to_client",
+        /// After the deadline the business is asked whether the food was collected.
+        FollowUpToBusiness = "follow_up_to_business",
+    }
+}
+
+codes! {
+    /// What became of a claim.
+    Outcome {
+        /// The client gave it back.
+        Cancelled = "cancelled",
+        /// The food was picked up.
+        Collected = "collected",
+        /// The client never came (a no-show).
+        NotCollected = "not_collected",
     }
 }
 

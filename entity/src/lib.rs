@@ -6,6 +6,8 @@ pub mod codes;
 #[cfg(feature = "orm")]
 pub mod claim;
 #[cfg(feature = "orm")]
+pub mod claim_outcome;
+#[cfg(feature = "orm")]
 pub mod image;
 #[cfg(feature = "orm")]
 pub mod listing;
@@ -15,6 +17,8 @@ pub mod outbox;
 pub mod session;
 #[cfg(feature = "orm")]
 pub mod user;
+#[cfg(feature = "orm")]
+pub mod waitlist;
 
 #[cfg(feature = "orm")]
 pub mod prelude {

@@ -25,6 +25,9 @@ pub struct Model {
     pub thumb_key: Option<String>,
     /// "Expired" is derived from `available_until`.
     pub status: ListingStatus,
+    /// The round a claim made now takes; a claim given back (or not collected) before the
+    /// deadline reopens the listing and moves it on.
+    pub round: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -37,7 +40,7 @@ pub enum Relation {
         to = "super::user::Column::Id"
     )]
     Business,
-    #[sea_orm(has_one = "super::claim::Entity")]
+    #[sea_orm(has_many = "super::claim::Entity")]
     Claim,
     #[sea_orm(
         belongs_to = "super::image::Entity",

@@ -12,6 +12,9 @@ pub struct Model {
     /// What to tell whom.
     pub kind: EmailKind,
     pub claim_id: i64,
+    /// Whom it is for when that is not one of the claim's two sides (a client on the
+    /// listing's waiting list).
+    pub recipient_id: Option<i64>,
     pub created_at: DateTimeUtc,
     /// When a worker may (next) try to send it; `None` once sent or abandoned.
     pub due_at: Option<DateTimeUtc>,

@@ -5,6 +5,7 @@ mod m20261122_000002_sessions;
 mod m20261122_000003_images;
 mod m20261122_000004_outbox;
 mod m20261123_000005_dietary_tags_json;
+mod m20261123_000006_claim_life;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_images::Migration),
             Box::new(m20261122_000004_outbox::Migration),
             Box::new(m20261123_000005_dietary_tags_json::Migration),
+            Box::new(m20261123_000006_claim_life::Migration),
         ]
     }
 }
@@ -61,4 +63,15 @@ fn create_sqlite_parent_dir(url: &str) -> Result<(), DbErr> {
             .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display()))),
         _ => Ok(()),
     }
+}
+
+/// Runs raw statements in order, naming the one that failed.
+async fn run(manager: &SchemaManager<'_>, steps: &[&str]) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    for sql in steps {
+        db.execute_unprepared(sql)
+            .await
+            .map_err(|e| DbErr::Migration(format!("{sql}: {e}")))?;
+    }
+    Ok(())
 }

@@ -4,6 +4,8 @@
 
 use sea_orm_migration::{prelude::*, sea_orm::DbBackend};
 
+use crate::run;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -48,14 +50,4 @@ impl MigrationTrait for Migration {
             _ => run(manager, &POSTGRES_DOWN).await,
         }
     }
-}
-
-async fn run(manager: &SchemaManager<'_>, steps: &[&str]) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    for sql in steps {
-        db.execute_unprepared(sql)
-            .await
-            .map_err(|e| DbErr::Migration(format!("{sql}: {e}")))?;
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
+use app::domain::claims::FairShare;
 use clap::{Parser, ValueEnum};
 
 /// The session secret used when none is set. Fine on a laptop; refused in production.
@@ -86,6 +87,15 @@ pub struct Config {
     /// The address users reach the site at, used for links in emails.
     #[arg(long, env = "PUBLIC_URL", default_value = "http://127.0.0.1:3000")]
     pub public_url: String,
+
+    /// Most claims a client may hold at once (not yet collected, cancelled or past their
+    /// deadline).
+    #[arg(long, env = "CLAIMS_MAX_LIVE", default_value_t = FairShare::default().live, value_parser = clap::value_parser!(u32).range(1..))]
+    pub claims_max_live: u32,
+
+    /// Most claims a client may make in one day (Cameroon's calendar day, UTC+1).
+    #[arg(long, env = "CLAIMS_MAX_PER_DAY", default_value_t = FairShare::default().per_day, value_parser = clap::value_parser!(u32).range(1..))]
+    pub claims_max_per_day: u32,
 
     /// `text` for people, `json` (one object per line) for log collectors.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]

@@ -37,10 +37,12 @@ enum Transport {
     Files(AsyncFileTransport<Tokio1Executor>),
 }
 
-/// Why a try failed: worth retrying, or never going to work.
+/// Why a try failed: worth retrying, or never going to work; or why it was not made (a
+/// reminder for a claim already given back).
 enum Failure {
     Transient(String),
     Permanent(String),
+    NotNeeded(&'static str),
 }
 
 pub struct Mailer {
@@ -133,18 +135,29 @@ impl Mailer {
                         tracing::error!(id = email.id, "email abandoned: {why}");
                         outbox::abandon(&self.db, email.id, &why).await?;
                     }
+                    Err(Failure::NotNeeded(why)) => {
+                        tracing::info!(
+                            id = email.id,
+                            kind = email.kind.as_str(),
+                            "email not sent: {why}"
+                        );
+                        outbox::abandon(&self.db, email.id, &format!("not needed: {why}")).await?;
+                    }
                 }
             }
         }
     }
 
     async fn send(&self, email: &row::Model) -> Result<(), Failure> {
-        let notice = claims::notice(&self.db, email.claim_id)
+        let notice = claims::notice(&self.db, email, clock::now())
             .await
             .map_err(|e| match e {
                 DomainError::NotFound => Failure::Permanent("the claim is gone".to_owned()),
                 e => Failure::Transient(format!("cannot read the claim: {e}")),
             })?;
+        if !notice.still_needed(email.kind) {
+            return Err(Failure::NotNeeded("what became of the claim is recorded"));
+        }
         let message = self
             .message(
                 emails::claim_email(&notice, email.kind, &self.public_url),

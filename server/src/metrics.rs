@@ -80,7 +80,7 @@ pub async fn track(request: Request, next: Next) -> Response {
 }
 
 pub async fn render(State(state): State<AppState>, Extension(live): Extension<Hub>) -> Response {
-    match outbox::backlog(&state.db).await {
+    match outbox::backlog(&state.db, clock::now()).await {
         Ok(backlog) => {
             gauge!("foodbridge_outbox_backlog_emails").set(backlog.emails as f64);
             let age = backlog.oldest.map_or(0.0, |oldest| {

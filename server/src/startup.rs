@@ -5,7 +5,7 @@ use std::{net::SocketAddr, time::Duration};
 use std::sync::Arc;
 
 use app::{
-    domain::{events::EventSink, ratelimit::FailureLimiter},
+    domain::{claims::FairShare, events::EventSink, ratelimit::FailureLimiter},
     state::AppState,
 };
 use leptos::prelude::{LeptosOptions, get_configuration};
@@ -96,6 +96,10 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         limiter,
         events,
         trust_proxy: config.trust_proxy,
+        fair_share: FairShare {
+            live: config.claims_max_live,
+            per_day: config.claims_max_per_day,
+        },
     };
     Ok(Replica {
         state,

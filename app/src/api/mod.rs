@@ -42,6 +42,7 @@ impl From<crate::domain::error::DomainError> for AppError {
                 AppError::RateLimited { retry_after_secs }
             }
             DomainError::Unavailable(state) => AppError::Unavailable { state },
+            DomainError::Refused(refusal) => AppError::Refused(refusal),
             DomainError::Invalid(errors) => AppError::Validation(errors),
             DomainError::Database(_) | DomainError::Internal(_) => {
                 tracing::error!(error = %err, "server failure");

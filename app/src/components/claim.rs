@@ -2,24 +2,73 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    api::ClaimListing,
-    components::auth::Auth,
-    components::error::ErrorMessage,
-    dto::{ClaimView, ListingState, Role, short_datetime},
+    api::{CancelClaim, ClaimListing, RecordPickup, WaitForListing, my_wait_status},
+    components::{
+        auth::Auth,
+        error::{ErrorMessage, outcome_text},
+        live::Live,
+    },
+    dto::{ClaimView, ListingId, ListingState, Outcome, Role, WaitStatus, short_datetime},
     error::AppError,
     i18n::*,
     labels::quantity_label,
 };
 
-/// What was claimed and how to collect it: the business, where, its phone and the deadline.
+/// What a client can do with their claims on a page: give one back, or say they collected it.
+#[derive(Clone, Copy)]
+pub struct ClaimActions {
+    pub cancel: ServerAction<CancelClaim>,
+    pub record: ServerAction<RecordPickup>,
+}
+
+/// What was claimed and how to collect it: the business, where, its phone and the deadline;
+/// where the claim stands, and (with `actions`) what the client can do with it.
 #[component]
-pub fn ClaimDetails(claim: ClaimView) -> impl IntoView {
+pub fn ClaimDetails(
+    claim: ClaimView,
+    #[prop(optional)] actions: Option<ClaimActions>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let quantity = move || quantity_label(i18n.get_locale(), claim.quantity, claim.unit);
+    let now = Live::get().now_or(claim.checked_at);
+    let (until, outcome, claim_id) = (claim.available_until, claim.outcome, claim.claim_id);
+    let pickup_starts = claim.pickup_starts();
+    let status = move || match outcome {
+        Some(o) => outcome_text(i18n, o.outcome, o.late),
+        None if now.get() >= until => t_string!(i18n, outcome_ended).to_string(),
+        None => t_string!(i18n, outcome_live).to_string(),
+    };
+    let open = move || outcome.is_none() && now.get() < until;
+    let steps = move || {
+        let actions = actions?;
+        open().then(|| {
+            let collected = (now.get() >= pickup_starts).then(|| view! {
+                <ActionForm action=actions.record attr:class="inline-form">
+                    <input type="hidden" name="claim_id" value=claim_id />
+                    <input type="hidden" name="outcome" value=Outcome::Collected.as_str() />
+                    <button type="submit" class="button">{t!(i18n, claim_collected_button)}</button>
+                </ActionForm>
+            });
+            view! {
+                <div class="row-actions">
+                    {collected}
+                    <ActionForm action=actions.cancel attr:class="inline-form">
+                        <input type="hidden" name="claim_id" value=claim_id />
+                        <button type="submit" class="button danger">{t!(i18n, claim_cancel)}</button>
+                    </ActionForm>
+                </div>
+                <p class="muted">{t!(i18n, claim_cancel_hint)}</p>
+            }
+        })
+    };
 
     view! {
         <div class="claim" data-testid="claim">
-            <h3><A href=format!("/listings/{}", claim.listing_id)>{claim.item_name.clone()}</A> " · " {quantity}</h3>
+            <h3>
+                <A href=format!("/listings/{}", claim.listing_id)>{claim.item_name.clone()}</A> " · " {quantity}
+                " "
+                <span class="badge" data-testid="claim-status">{status}</span>
+            </h3>
             <dl class="details">
                 <dt>{t!(i18n, field_business_name)}</dt>
                 <dd>{claim.business_name.clone()}</dd>
@@ -37,7 +86,12 @@ pub fn ClaimDetails(claim: ClaimView) -> impl IntoView {
                 <dd>{short_datetime(claim.available_until)}</dd>
                 <dt>{t!(i18n, claimed_at)}</dt>
                 <dd>{short_datetime(claim.claimed_at)}</dd>
+                {outcome.map(|o| view! {
+                    <dt>{t!(i18n, outcome_recorded_at)}</dt>
+                    <dd>{short_datetime(o.at)}</dd>
+                })}
             </dl>
+            {steps}
         </div>
     }
 }
@@ -55,9 +109,10 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
     }
 }
 
-/// The claim button of a listing's page, for clients; its confirmation, or why it failed.
-/// A plain form without JavaScript: the answer then comes back to this page. The page owns
-/// `claim`, so the rest of it can follow the answer.
+/// The claim button of a listing's page, for clients; its confirmation, or why it failed; and,
+/// once someone else holds the listing, its waiting list. Plain forms without JavaScript: the
+/// answer then comes back to this page. The page owns `claim`, so the rest of it can follow
+/// the answer.
 #[component]
 pub fn ClaimBox(
     listing_id: i64,
@@ -69,10 +124,10 @@ pub fn ClaimBox(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
+    let is_client =
+        move || matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
 
-    move || {
-        let is_client =
-            matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
+    let answer = move || {
         let state = state.get();
         match claim.value().get() {
             Some(Ok(claim)) => view! { <ClaimConfirmation claim /> }.into_any(),
@@ -83,7 +138,7 @@ pub fn ClaimBox(
                 };
                 view! { <ErrorMessage error /> }.into_any()
             }
-            None if state == ListingState::Available && is_client => view! {
+            None if state == ListingState::Available && is_client() => view! {
                 <ActionForm action=claim attr:class="claim-form">
                     <input type="hidden" name="listing_id" value=listing_id />
                     <button type="submit" class="button big" disabled=move || claim.pending().get()>
@@ -98,5 +153,57 @@ pub fn ClaimBox(
             .into_any(),
             None => ().into_any(),
         }
+    };
+    let waiting = move || {
+        (state.get() == ListingState::Claimed
+            && is_client()
+            && !matches!(claim.value().get(), Some(Ok(_))))
+        .then(|| view! { <WaitingList listing_id /> })
+    };
+    view! {
+        {answer}
+        {waiting}
+    }
+}
+
+/// Join or leave the waiting list of a listing someone else holds.
+#[component]
+fn WaitingList(listing_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let wait = ServerAction::<WaitForListing>::new();
+    let status = Resource::new(
+        move || wait.version().get(),
+        move |_| my_wait_status(ListingId(listing_id)),
+    );
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                let status = status.await;
+                let error = wait.value().get().and_then(Result::err);
+                let form = match status {
+                    Ok(WaitStatus::Holding) => None,
+                    Ok(WaitStatus::Waiting) => Some(view! {
+                        <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
+                        <ActionForm action=wait attr:class="inline-form">
+                            <input type="hidden" name="listing_id" value=listing_id />
+                            <input type="hidden" name="wait" value="false" />
+                            <button type="submit" class="button secondary">{t!(i18n, wait_leave)}</button>
+                        </ActionForm>
+                    }.into_any()),
+                    Ok(WaitStatus::NotWaiting) => Some(view! {
+                        <ActionForm action=wait attr:class="inline-form">
+                            <input type="hidden" name="listing_id" value=listing_id />
+                            <input type="hidden" name="wait" value="true" />
+                            <button type="submit" class="button">{t!(i18n, wait_button)}</button>
+                        </ActionForm>
+                    }.into_any()),
+                    Err(error) => Some(view! { <ErrorMessage error /> }.into_any()),
+                };
+                view! {
+                    {error.map(|error| view! { <ErrorMessage error /> })}
+                    {form}
+                }
+            })}
+        </Transition>
     }
 }

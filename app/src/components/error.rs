@@ -3,10 +3,51 @@ use leptos_i18n::I18nContext;
 use leptos_router::{components::Redirect, hooks::use_location, location::Url};
 
 use crate::{
-    dto::ListingState,
-    error::{AppError, Problem},
+    dto::{ListingState, Outcome, short_datetime},
+    error::{AppError, Problem, Refusal},
     i18n::*,
 };
+
+/// What became of a claim, as a short label.
+pub fn outcome_text(i18n: I18nContext<Locale>, outcome: Outcome, late: bool) -> String {
+    match outcome {
+        Outcome::Cancelled if late => t_string!(i18n, outcome_cancelled_late).to_string(),
+        Outcome::Cancelled => t_string!(i18n, outcome_cancelled).to_string(),
+        Outcome::Collected => t_string!(i18n, outcome_collected).to_string(),
+        Outcome::NotCollected => t_string!(i18n, outcome_not_collected).to_string(),
+    }
+}
+
+/// Why a step of a claim's life was refused, and what the user can do next.
+fn refusal_text(i18n: I18nContext<Locale>, refusal: &Refusal) -> String {
+    match *refusal {
+        Refusal::LiveLimit { max, next_free } => t_string!(
+            i18n,
+            error_live_limit,
+            max = max,
+            time = next_free.map(short_datetime).unwrap_or_default()
+        )
+        .to_string(),
+        Refusal::DailyLimit { max, until } => t_string!(
+            i18n,
+            error_daily_limit,
+            max = max,
+            time = short_datetime(until)
+        )
+        .to_string(),
+        Refusal::Settled { outcome } => t_string!(
+            i18n,
+            error_settled,
+            outcome = outcome_text(i18n, outcome, false)
+        )
+        .to_string(),
+        Refusal::DeadlinePassed => t_string!(i18n, error_deadline_passed).to_string(),
+        Refusal::PickupNotYet { from } => {
+            t_string!(i18n, pickup_from_time, time = short_datetime(from)).to_string()
+        }
+        Refusal::NothingToWaitFor => t_string!(i18n, error_nothing_to_wait_for).to_string(),
+    }
+}
 
 /// What is wrong with a field, in the user's language.
 pub fn problem_text(i18n: I18nContext<Locale>, problem: &Problem) -> String {
@@ -55,6 +96,7 @@ pub fn error_text(i18n: I18nContext<Locale>, error: &AppError) -> String {
             ListingState::Withdrawn => t_string!(i18n, error_withdrawn).to_string(),
             ListingState::Available => t_string!(i18n, error_internal).to_string(),
         },
+        AppError::Refused(refusal) => refusal_text(i18n, refusal),
         AppError::NotFound => t_string!(i18n, error_not_found).to_string(),
         AppError::Validation(_) => t_string!(i18n, error_check_fields).to_string(),
         AppError::Transport(_) => t_string!(i18n, error_network).to_string(),

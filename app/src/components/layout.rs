@@ -3,7 +3,7 @@ use leptos_router::components::A;
 
 use crate::{
     api::Logout,
-    components::{auth::Auth, language::LanguageSwitch},
+    components::{auth::Auth, language::LanguageSwitch, live::Live},
     dto::Role,
     i18n::*,
 };
@@ -28,7 +28,10 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <LanguageSwitch />
                 </div>
             </header>
-            <main class="content">{children()}</main>
+            <main class="content">
+                <WaitedNotice />
+                {children()}
+            </main>
             <footer class="site-footer">
                 <p>{t!(i18n, footer_note)}</p>
             </footer>
@@ -77,5 +80,29 @@ fn UserNav() -> impl IntoView {
             <A href="/register">{t!(i18n, nav_register)}</A>
         }
         .into_any(),
+    }
+}
+
+/// Told live, on whatever page is open: a listing this client waited for is available again.
+#[component]
+fn WaitedNotice() -> impl IntoView {
+    let i18n = use_i18n();
+    let live = Live::get();
+    let reopened = Memo::new(
+        move |last: Option<&Option<i64>>| match live.pulse().get().event {
+            Some(event) if event.waited => Some(event.listing),
+            _ => last.copied().flatten(),
+        },
+    );
+    move || {
+        reopened.get().map(|listing| {
+            view! {
+                <p class="alert success" role="status" data-testid="waited-notice">
+                    {t!(i18n, live_reopened_notice)}
+                    " "
+                    <A href=format!("/listings/{listing}")>{t!(i18n, live_reopened_link)}</A>
+                </p>
+            }
+        })
     }
 }

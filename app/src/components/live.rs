@@ -65,6 +65,12 @@ impl Live {
         self.now.into()
     }
 
+    /// The page's clock, or `fallback` (when the server read the data shown) until it ticks.
+    pub fn now_or(self, fallback: DateTime<Utc>) -> Signal<DateTime<Utc>> {
+        let now = self.now;
+        Signal::derive(move || now.get().unwrap_or(fallback))
+    }
+
     /// True once `until` has passed on the page's clock.
     pub fn passed(self, until: DateTime<Utc>) -> Signal<bool> {
         let now = self.now;

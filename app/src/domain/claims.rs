@@ -1,15 +1,23 @@
-//! The heart of FoodBridge: one atomic claim per listing, whatever the load and however many
-//! replicas.
+//! The heart of FoodBridge: at most one live claim per listing, whatever the load and however
+//! many replicas, and a claim's whole life after it (given back, collected, not collected).
+//!
+//! Claims are never changed or deleted. A listing's `round` is the round a claim made now
+//! takes; `(listing_id, round)` is unique in `claims`, and only a reopen (a claim given back,
+//! or not collected, before the deadline) moves the round on, in the same transaction that
+//! records the claim's outcome. So a claim without an outcome is always its listing's current
+//! one.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use entity::codes::ListingStatus;
-use entity::{claim, listing, user};
+use chrono::{DateTime, Days, Duration, Utc};
+use entity::codes::{EmailKind, ListingStatus, Outcome};
+use entity::{claim, claim_outcome, listing, outbox as email, user, waitlist};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Order,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionSession, TransactionTrait,
-    sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, SqlErr, TransactionSession, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
 };
 
 use crate::{
@@ -18,59 +26,91 @@ use crate::{
         cursor,
         error::{DomainError, DomainResult},
         events::{DomainEvent, EventSink},
-        outbox,
+        outbox::{self, Queued},
         views::{self, image_sizes},
     },
-    dto::{ClaimView, Claimant, Language, ListingState, Page, Role},
+    dto::{
+        ClaimView, Claimant, HistoryStep, LATE_CANCEL_MINUTES, Language, ListingState, OutcomeView,
+        Page, Reliability, Role, WaitStatus, pickup_starts, site_offset,
+    },
+    error::Refusal,
 };
+
+/// How many claims a client may hold at once and make in one of Cameroon's calendar days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FairShare {
+    pub live: u32,
+    pub per_day: u32,
+}
+
+impl Default for FairShare {
+    fn default() -> Self {
+        FairShare {
+            live: 3,
+            per_day: 5,
+        }
+    }
+}
 
 /// Claims a listing for `actor` (a client). In ONE transaction: the listing goes
 /// `available -> claimed` only if it still is available and not expired (a conditional
-/// update that reports the rows it changed), the claim row is written, and so are the two
-/// emails that tell both sides (sent later by the outbox workers); the unique index on
-/// `claims.listing_id` is the second guard. Whoever loses a race gets
-/// `Unavailable { state: Claimed }`, never a second claim.
+/// update that returns the row it changed), the client's fair share is checked with their
+/// claims serialised, the claim row is written in the listing's round (unique with the
+/// listing: the second guard), and so are the emails (sent later by the outbox workers).
+/// Whoever loses a race gets `Unavailable { state: Claimed }`, never a second claim; the client
+/// who already holds the claim gets that claim again.
 pub async fn claim(
     db: &(impl ConnectionTrait + TransactionTrait),
     events: &dyn EventSink,
     actor: Actor,
     listing_id: i64,
     now: DateTime<Utc>,
+    share: FairShare,
 ) -> DomainResult<ClaimView> {
     actor.require(Role::Client)?;
 
     let txn = db.begin().await?;
-    let changed = listing::Entity::update_many()
+    let claimed = listing::Entity::update_many()
         .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
         .filter(listing::Column::Id.eq(listing_id))
         .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
-        .exec(&txn)
+        .exec_with_returning(&txn)
         .await?
-        .rows_affected;
-    if changed != 1 {
+        .pop();
+    let Some(listing) = claimed else {
         txn.rollback().await?;
-        return Err(why_not(db, listing_id, now).await);
+        return already_claimed(db, actor, listing_id, now).await;
+    };
+    if let Some(refusal) = over_fair_share(&txn, actor, share, now).await? {
+        txn.rollback().await?;
+        return Err(DomainError::Refused(refusal));
     }
     let inserted = claim::ActiveModel {
         listing_id: Set(listing_id),
         client_id: Set(actor.user_id),
         claimed_at: Set(now),
+        round: Set(listing.round),
         ..Default::default()
     }
     .insert(&txn)
     .await;
     let claim = match inserted {
         Ok(claim) => claim,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if is_unique_violation(&e) => {
             txn.rollback().await?;
             return Err(DomainError::Unavailable(ListingState::Claimed));
         }
         Err(e) => return Err(e.into()),
     };
-    outbox::enqueue_claim(&txn, claim.id, now).await?;
-    let view = view_of(&txn, claim).await?;
+    outbox::enqueue(
+        &txn,
+        outbox::claim_emails(claim.id, listing.available_until, now),
+        now,
+    )
+    .await?;
+    let view = view_of(&txn, claim, now).await?;
     txn.commit().await?;
 
     events.publish(DomainEvent::ListingClaimed {
@@ -81,17 +121,414 @@ pub async fn claim(
     Ok(view.claim)
 }
 
-/// Why a listing cannot be claimed now.
-async fn why_not(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>) -> DomainError {
-    match listing::Entity::find_by_id(listing_id).one(db).await {
-        Ok(Some(row)) => match row.status.state(row.available_until <= now) {
-            // Available again can only mean the update raced something odd: call it taken.
-            ListingState::Available => DomainError::Unavailable(ListingState::Claimed),
-            state => DomainError::Unavailable(state),
-        },
-        Ok(None) => DomainError::NotFound,
-        Err(e) => e.into(),
+fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// The listing could not be claimed: a repeated claim by the client who holds it is answered
+/// with their claim; anyone else learns where the listing stands.
+async fn already_claimed(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+    now: DateTime<Utc>,
+) -> DomainResult<ClaimView> {
+    let row = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if let Some(held) = holder(db, &row).await?
+        && held.client_id == actor.user_id
+    {
+        return Ok(view_of(db, held, now).await?.claim);
     }
+    Err(match row.status.state(row.available_until <= now) {
+        // Available again can only mean the update raced something odd: call it taken.
+        ListingState::Available => DomainError::Unavailable(ListingState::Claimed),
+        state => DomainError::Unavailable(state),
+    })
+}
+
+/// The claim of the listing's current round, if it is claimed.
+async fn holder(
+    db: &impl ConnectionTrait,
+    row: &listing::Model,
+) -> Result<Option<claim::Model>, DbErr> {
+    if row.status != ListingStatus::Claimed {
+        return Ok(None);
+    }
+    claim::Entity::find()
+        .filter(claim::Column::ListingId.eq(row.id))
+        .filter(claim::Column::Round.eq(row.round))
+        .one(db)
+        .await
+}
+
+/// Why the client may not claim now, if they may not: checked inside the claim's transaction.
+/// On PostgreSQL the client's row is locked first, so two of their claims on two replicas are
+/// counted one after the other (each sees the other's once committed); SQLite has one writer,
+/// and the claim's update already holds it.
+async fn over_fair_share(
+    txn: &impl ConnectionTrait,
+    actor: Actor,
+    share: FairShare,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<Refusal>> {
+    user::Entity::find_by_id(actor.user_id)
+        .select_only()
+        .column(user::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .one(txn)
+        .await?;
+    let today = day_start(now);
+    let made_today = claim::Entity::find()
+        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(claim::Column::ClaimedAt.gte(today))
+        .count(txn)
+        .await?;
+    if made_today >= u64::from(share.per_day) {
+        return Ok(Some(Refusal::DailyLimit {
+            max: share.per_day,
+            until: today + Days::new(1),
+        }));
+    }
+    let live: Vec<DateTime<Utc>> = claim::Entity::find()
+        .select_only()
+        .column(listing::Column::AvailableUntil)
+        .join(JoinType::InnerJoin, claim::Relation::Listing.def())
+        .join(JoinType::LeftJoin, claim::Relation::Outcome.def())
+        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(claim_outcome::Column::Id.is_null())
+        .filter(listing::Column::AvailableUntil.gt(now))
+        .order_by_asc(listing::Column::AvailableUntil)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if live.len() >= share.live as usize {
+        return Ok(Some(Refusal::LiveLimit {
+            max: share.live,
+            next_free: live.first().copied(),
+        }));
+    }
+    Ok(None)
+}
+
+/// Midnight of `now`'s day in Cameroon.
+pub fn day_start(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = now.with_timezone(&site_offset());
+    let midnight = local.date_naive().and_time(chrono::NaiveTime::MIN);
+    midnight
+        .and_local_timezone(site_offset())
+        .single()
+        .map_or(now, |at| at.with_timezone(&Utc))
+}
+
+/// A listing put back in play: its new round, and who was waiting for it (now told).
+struct Reopened {
+    listing: listing::Model,
+    waiting: Vec<i64>,
+}
+
+/// Reopens the listing of `claim` if that claim is still its live one and the deadline has
+/// not passed: the listing becomes available in a new round, and everyone on its waiting list
+/// is queued an email and taken off the list. Call it inside the transaction that records the
+/// claim's outcome.
+async fn reopen(
+    txn: &impl ConnectionTrait,
+    claim: &claim::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Reopened>, DbErr> {
+    let reopened = listing::Entity::update_many()
+        .col_expr(
+            listing::Column::Status,
+            Expr::value(ListingStatus::Available),
+        )
+        .col_expr(
+            listing::Column::Round,
+            Expr::col(listing::Column::Round).add(1),
+        )
+        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+        .filter(listing::Column::Id.eq(claim.listing_id))
+        .filter(listing::Column::Status.eq(ListingStatus::Claimed))
+        .filter(listing::Column::Round.eq(claim.round))
+        .filter(listing::Column::AvailableUntil.gt(now))
+        .exec_with_returning(txn)
+        .await?
+        .pop();
+    let Some(listing) = reopened else {
+        return Ok(None);
+    };
+    let waiting: Vec<i64> = waitlist::Entity::find()
+        .select_only()
+        .column(waitlist::Column::ClientId)
+        .filter(waitlist::Column::ListingId.eq(listing.id))
+        .order_by_asc(waitlist::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    if !waiting.is_empty() {
+        waitlist::Entity::delete_many()
+            .filter(waitlist::Column::ListingId.eq(listing.id))
+            .exec(txn)
+            .await?;
+        let emails = waiting.iter().map(|&client| Queued {
+            recipient_id: Some(client),
+            ..Queued::about(claim.id, EmailKind::ReopenToWaiting, now)
+        });
+        outbox::enqueue(txn, emails, now).await?;
+    }
+    Ok(Some(Reopened { listing, waiting }))
+}
+
+/// Writes what became of `claim`. `Ok(None)`: an outcome was already there (the unique index
+/// on the claim refused a second one); the caller rolls back and answers with it.
+async fn settle(
+    txn: &impl ConnectionTrait,
+    claim: &claim::Model,
+    outcome: Outcome,
+    late: bool,
+    actor: Actor,
+    now: DateTime<Utc>,
+) -> Result<Option<claim_outcome::Model>, DbErr> {
+    let inserted = claim_outcome::ActiveModel {
+        claim_id: Set(claim.id),
+        outcome: Set(outcome),
+        late: Set(late),
+        recorded_by: Set(actor.user_id),
+        recorded_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await;
+    match inserted {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A step that could not be taken because the claim's outcome is recorded: the same outcome
+/// again is answered as done (a repeated tap), another one is refused with what was recorded;
+/// with no outcome, the deadline had passed.
+async fn already_settled(
+    db: &impl ConnectionTrait,
+    claim: &claim::Model,
+    wanted: Outcome,
+) -> DomainResult<OutcomeView> {
+    match outcome_of(db, claim.id).await? {
+        Some(recorded) if recorded.outcome == wanted => Ok(recorded),
+        Some(recorded) => Err(DomainError::Refused(Refusal::Settled {
+            outcome: recorded.outcome,
+        })),
+        None => Err(DomainError::Refused(Refusal::DeadlinePassed)),
+    }
+}
+
+async fn outcome_of(db: &impl ConnectionTrait, claim_id: i64) -> DomainResult<Option<OutcomeView>> {
+    Ok(claim_outcome::Entity::find()
+        .filter(claim_outcome::Column::ClaimId.eq(claim_id))
+        .one(db)
+        .await?
+        .map(|row| outcome_view(&row)))
+}
+
+fn outcome_view(row: &claim_outcome::Model) -> OutcomeView {
+    OutcomeView {
+        outcome: row.outcome,
+        late: row.late,
+        at: row.recorded_at,
+    }
+}
+
+/// The client gives their claim back before the deadline. In one transaction: the listing is
+/// available again in a new round (if the claim is still its live one), the outcome
+/// "cancelled" is recorded (late in the last hour), the business is queued an email and
+/// everyone waiting for the listing too. A repeated cancel answers the first.
+pub async fn cancel(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    events: &dyn EventSink,
+    actor: Actor,
+    claim_id: i64,
+    now: DateTime<Utc>,
+) -> DomainResult<OutcomeView> {
+    actor.require(Role::Client)?;
+    let claim = claim::Entity::find_by_id(claim_id)
+        .one(db)
+        .await?
+        .filter(|c| c.client_id == actor.user_id)
+        .ok_or(DomainError::NotFound)?;
+
+    let txn = db.begin().await?;
+    let Some(reopened) = reopen(&txn, &claim, now).await? else {
+        txn.rollback().await?;
+        return already_settled(db, &claim, Outcome::Cancelled).await;
+    };
+    let late = now >= reopened.listing.available_until - Duration::minutes(LATE_CANCEL_MINUTES);
+    let Some(recorded) = settle(&txn, &claim, Outcome::Cancelled, late, actor, now).await? else {
+        txn.rollback().await?;
+        return already_settled(db, &claim, Outcome::Cancelled).await;
+    };
+    outbox::enqueue(
+        &txn,
+        [Queued::about(claim.id, EmailKind::CancelToBusiness, now)],
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+
+    events.publish(DomainEvent::ListingReopened {
+        listing_id: claim.listing_id,
+        business_id: reopened.listing.business_id,
+        client_id: claim.client_id,
+        waiting: reopened.waiting,
+    });
+    Ok(outcome_view(&recorded))
+}
+
+/// Records whether the food of a claim was collected, from the pickup start on: the
+/// listing's business either way, the client only that they collected it. A claim not
+/// collected before the deadline puts the listing back in play, as a cancel does.
+pub async fn record_pickup(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    events: &dyn EventSink,
+    actor: Actor,
+    claim_id: i64,
+    outcome: Outcome,
+    now: DateTime<Utc>,
+) -> DomainResult<OutcomeView> {
+    let (claim, row) = claim::Entity::find_by_id(claim_id)
+        .find_also_related(listing::Entity)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let row = row.ok_or_else(|| DomainError::internal("claim without its listing", claim_id))?;
+    let allowed = match actor.role {
+        Role::Business if row.business_id == actor.user_id => outcome != Outcome::Cancelled,
+        Role::Client if claim.client_id == actor.user_id => outcome == Outcome::Collected,
+        _ => return Err(DomainError::NotFound),
+    };
+    if !allowed {
+        return Err(DomainError::Forbidden);
+    }
+    let from = pickup_starts(row.pickup_from, claim.claimed_at);
+    if now < from {
+        return Err(DomainError::Refused(Refusal::PickupNotYet { from }));
+    }
+
+    let txn = db.begin().await?;
+    let reopened = if outcome == Outcome::NotCollected {
+        reopen(&txn, &claim, now).await?
+    } else {
+        None
+    };
+    let Some(recorded) = settle(&txn, &claim, outcome, false, actor, now).await? else {
+        txn.rollback().await?;
+        return already_settled(db, &claim, outcome).await;
+    };
+    txn.commit().await?;
+
+    events.publish(match reopened {
+        Some(reopened) => DomainEvent::ListingReopened {
+            listing_id: row.id,
+            business_id: row.business_id,
+            client_id: claim.client_id,
+            waiting: reopened.waiting,
+        },
+        None => DomainEvent::ClaimSettled {
+            listing_id: row.id,
+            business_id: row.business_id,
+            client_id: claim.client_id,
+        },
+    });
+    Ok(outcome_view(&recorded))
+}
+
+/// Puts the client on the waiting list of a listing someone else holds: when it becomes
+/// available again they are told (email and live notice), with everyone else waiting. Joining
+/// twice is joining once.
+pub async fn wait_for(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+    now: DateTime<Utc>,
+) -> DomainResult<()> {
+    actor.require(Role::Client)?;
+    let row = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    match row.status.state(row.available_until <= now) {
+        ListingState::Claimed if row.available_until > now => {}
+        ListingState::Claimed | ListingState::Expired => {
+            return Err(DomainError::Unavailable(ListingState::Expired));
+        }
+        ListingState::Available => return Err(DomainError::Refused(Refusal::NothingToWaitFor)),
+        ListingState::Withdrawn => {
+            return Err(DomainError::Unavailable(ListingState::Withdrawn));
+        }
+    }
+    if holder(db, &row)
+        .await?
+        .is_some_and(|held| held.client_id == actor.user_id)
+    {
+        return Err(DomainError::Refused(Refusal::NothingToWaitFor));
+    }
+    waitlist::Entity::insert(waitlist::ActiveModel {
+        listing_id: Set(listing_id),
+        client_id: Set(actor.user_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([waitlist::Column::ListingId, waitlist::Column::ClientId])
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Takes the client off a listing's waiting list (nothing happens if they were not on it).
+pub async fn stop_waiting(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+) -> DomainResult<()> {
+    actor.require(Role::Client)?;
+    waitlist::Entity::delete_many()
+        .filter(waitlist::Column::ListingId.eq(listing_id))
+        .filter(waitlist::Column::ClientId.eq(actor.user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether the client holds the listing's claim, waits for it, or neither.
+pub async fn wait_status(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+) -> DomainResult<WaitStatus> {
+    actor.require(Role::Client)?;
+    let row = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if holder(db, &row)
+        .await?
+        .is_some_and(|held| held.client_id == actor.user_id)
+    {
+        return Ok(WaitStatus::Holding);
+    }
+    let waiting = waitlist::Entity::find()
+        .filter(waitlist::Column::ListingId.eq(listing_id))
+        .filter(waitlist::Column::ClientId.eq(actor.user_id))
+        .count(db)
+        .await?
+        > 0;
+    Ok(if waiting {
+        WaitStatus::Waiting
+    } else {
+        WaitStatus::NotWaiting
+    })
 }
 
 struct Viewed {
@@ -100,21 +537,26 @@ struct Viewed {
     business_language: Language,
 }
 
-async fn view_of(db: &impl ConnectionTrait, claim: claim::Model) -> DomainResult<Viewed> {
+async fn view_of(
+    db: &impl ConnectionTrait,
+    claim: claim::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Viewed> {
     let claim_id = claim.id;
-    views_of(db, vec![claim])
+    views_of(db, vec![claim], now)
         .await?
         .pop()
         .ok_or_else(|| DomainError::internal("claim without its listing", claim_id))
 }
 
-/// The claims as their client sees them, in three queries however many there are.
+/// The claims as their client sees them at `now`, in four queries however many there are.
 async fn views_of(
     db: &impl ConnectionTrait,
     claims: Vec<claim::Model>,
+    now: DateTime<Utc>,
 ) -> DomainResult<Vec<Viewed>> {
     let ids: Vec<i64> = claims.iter().map(|c| c.listing_id).collect();
-    let mut listings: HashMap<i64, (listing::Model, user::Model)> = listing::Entity::find()
+    let listings: HashMap<i64, (listing::Model, user::Model)> = listing::Entity::find()
         .filter(listing::Column::Id.is_in(ids))
         .find_also_related(user::Entity)
         .all(db)
@@ -122,6 +564,7 @@ async fn views_of(
         .into_iter()
         .filter_map(|(listing, business)| Some((listing.id, (listing, business?))))
         .collect();
+    let outcomes = outcomes_of(db, claims.iter().map(|c| c.id)).await?;
     let sizes = image_sizes(
         db,
         listings.values().filter_map(|(l, _)| l.thumb_key.clone()),
@@ -131,7 +574,8 @@ async fn views_of(
         .into_iter()
         .map(|claim| {
             let (listing, business) = listings
-                .remove(&claim.listing_id)
+                .get(&claim.listing_id)
+                .cloned()
                 .ok_or_else(|| DomainError::internal("claim without its listing", claim.id))?;
             Ok(Viewed {
                 business_id: business.id,
@@ -150,23 +594,163 @@ async fn views_of(
                     pickup_location: business.pickup_location.unwrap_or_default(),
                     business_phone: business.phone,
                     business_email: business.email,
+                    outcome: outcomes.get(&claim.id).map(outcome_view),
+                    checked_at: now,
                 },
             })
         })
         .collect()
 }
 
-/// Everything the two emails of a claim tell, and the language each side reads.
+/// The outcomes of these claims, by claim.
+async fn outcomes_of(
+    db: &impl ConnectionTrait,
+    claim_ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, claim_outcome::Model>, DbErr> {
+    Ok(claim_outcome::Entity::find()
+        .filter(claim_outcome::Column::ClaimId.is_in(claim_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.claim_id, row))
+        .collect())
+}
+
+/// Each client's past claims as businesses see them: collected, not collected, cancelled late.
+pub async fn reliability(
+    db: &impl ConnectionTrait,
+    client_ids: impl IntoIterator<Item = i64>,
+) -> Result<HashMap<i64, Reliability>, DbErr> {
+    let rows: Vec<(i64, Outcome, bool, i64)> = claim_outcome::Entity::find()
+        .select_only()
+        .column(claim::Column::ClientId)
+        .column(claim_outcome::Column::Outcome)
+        .column(claim_outcome::Column::Late)
+        .column_as(claim_outcome::Column::Id.count(), "n")
+        .join(JoinType::InnerJoin, claim_outcome::Relation::Claim.def())
+        .filter(claim::Column::ClientId.is_in(client_ids))
+        .group_by(claim::Column::ClientId)
+        .group_by(claim_outcome::Column::Outcome)
+        .group_by(claim_outcome::Column::Late)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut records: HashMap<i64, Reliability> = HashMap::new();
+    for (client, outcome, late, n) in rows {
+        let record = records.entry(client).or_default();
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        match outcome {
+            Outcome::Collected => record.collected += n,
+            Outcome::NotCollected => record.not_collected += n,
+            Outcome::Cancelled if late => record.late_cancels += n,
+            Outcome::Cancelled => {}
+        }
+    }
+    Ok(records)
+}
+
+/// What a business sees of its listings' claims: the claimant of each listing's current round
+/// (with their record) and every claim and outcome so far.
+pub struct ClaimsOfListings {
+    pub current: HashMap<i64, Claimant>,
+    pub history: HashMap<i64, Vec<HistoryStep>>,
+}
+
+/// The claims of these listings (all rounds) at `now`, in four queries however many there are.
+pub async fn of_listings(
+    db: &impl ConnectionTrait,
+    listings: &[listing::Model],
+    now: DateTime<Utc>,
+) -> DomainResult<ClaimsOfListings> {
+    let rounds: HashMap<i64, (i32, bool)> = listings
+        .iter()
+        .map(|l| (l.id, (l.round, l.status == ListingStatus::Claimed)))
+        .collect();
+    let claims: Vec<(claim::Model, user::Model)> = claim::Entity::find()
+        .filter(claim::Column::ListingId.is_in(rounds.keys().copied()))
+        .find_also_related(user::Entity)
+        .order_by_asc(claim::Column::ClaimedAt)
+        .order_by_asc(claim::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(claim, client)| Some((claim, client?)))
+        .collect();
+    let outcomes = outcomes_of(db, claims.iter().map(|(c, _)| c.id)).await?;
+    let records = reliability(db, claims.iter().map(|(c, _)| c.client_id)).await?;
+
+    let mut current = HashMap::new();
+    let mut history: HashMap<i64, Vec<HistoryStep>> = HashMap::new();
+    for (claim, client) in claims {
+        let outcome = outcomes.get(&claim.id);
+        let steps = history.entry(claim.listing_id).or_default();
+        steps.push(HistoryStep {
+            at: claim.claimed_at,
+            client: client.display_name.clone(),
+            outcome: None,
+            late: false,
+        });
+        if let Some(row) = outcome {
+            steps.push(HistoryStep {
+                at: row.recorded_at,
+                client: client.display_name.clone(),
+                outcome: Some(row.outcome),
+                late: row.late,
+            });
+        }
+        if rounds.get(&claim.listing_id) == Some(&(claim.round, true)) {
+            let reliability = records.get(&client.id).copied().unwrap_or_default();
+            let mut claimant = views::claimant(&claim, client, now);
+            claimant.outcome = outcome.map(outcome_view);
+            claimant.reliability = reliability;
+            current.insert(claim.listing_id, claimant);
+        }
+    }
+    for steps in history.values_mut() {
+        steps.sort_by_key(|step| step.at);
+    }
+    Ok(ClaimsOfListings { current, history })
+}
+
+/// Someone an email of a claim goes to besides its two sides (a client on the waiting list).
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+    pub language: Language,
+}
+
+/// Everything the emails of a claim tell, and the language each side reads.
 #[derive(Debug, Clone)]
 pub struct ClaimNotice {
     pub claim: ClaimView,
     pub client: Claimant,
     pub client_language: Language,
     pub business_language: Language,
+    /// Whom the email goes to when it is not one of the two sides.
+    pub recipient: Option<Recipient>,
 }
 
-/// What both sides of claim `claim_id` must be told (for the outbox workers).
-pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> DomainResult<ClaimNotice> {
+impl ClaimNotice {
+    /// Whether an email of `kind` still has something to say when it is due: a reminder to
+    /// collect, or the question whether it was, not once the claim's outcome is recorded.
+    pub fn still_needed(&self, kind: EmailKind) -> bool {
+        match kind {
+            EmailKind::ReminderToClient | EmailKind::FollowUpToBusiness => {
+                self.claim.outcome.is_none()
+            }
+            _ => true,
+        }
+    }
+}
+
+/// What the email `row` must tell at `now` (for the outbox workers).
+pub async fn notice(
+    db: &impl ConnectionTrait,
+    row: &email::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<ClaimNotice> {
+    let claim_id = row.claim_id;
     let (claim, client) = claim::Entity::find_by_id(claim_id)
         .find_also_related(user::Entity)
         .one(db)
@@ -174,23 +758,40 @@ pub async fn notice(db: &impl ConnectionTrait, claim_id: i64) -> DomainResult<Cl
         .ok_or(DomainError::NotFound)?;
     let client =
         client.ok_or_else(|| DomainError::internal("claim without its client", claim_id))?;
+    let recipient = match row.recipient_id {
+        Some(id) => {
+            let user = user::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            Some(Recipient {
+                name: user.display_name,
+                email: user.email,
+                language: user.language,
+            })
+        }
+        None => None,
+    };
     let client_language = client.language;
-    let client = views::claimant(&claim, client);
-    let viewed = view_of(db, claim).await?;
+    let mut client = views::claimant(&claim, client, now);
+    let viewed = view_of(db, claim, now).await?;
+    client.outcome = viewed.claim.outcome;
     Ok(ClaimNotice {
         claim: viewed.claim,
         client,
         client_language,
         business_language: viewed.business_language,
+        recipient,
     })
 }
 
-/// A client's claims, newest first, `page_size` at a time after the cursor `after`. Clients
-/// only.
+/// A client's claims as they stand at `now`, newest first, `page_size` at a time after the
+/// cursor `after`. Clients only.
 pub async fn mine(
     db: &impl ConnectionTrait,
     actor: Actor,
     after: Option<&str>,
+    now: DateTime<Utc>,
     page_size: u64,
 ) -> DomainResult<Page<ClaimView>> {
     actor.require(Role::Client)?;
@@ -209,11 +810,33 @@ pub async fn mine(
         .await?;
     let page = cursor::page(claims, page_size, |c| (c.claimed_at, c.id));
     Ok(Page {
-        items: views_of(db, page.items)
+        items: views_of(db, page.items, now)
             .await?
             .into_iter()
             .map(|viewed| viewed.claim)
             .collect(),
         next: page.next,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn a_day_is_cameroon_s_calendar_day() {
+        // 23:30 UTC is already the next day in Douala (UTC+1).
+        let late = Utc.with_ymd_and_hms(2026, 11, 22, 23, 30, 0).unwrap();
+        assert_eq!(
+            day_start(late),
+            Utc.with_ymd_and_hms(2026, 11, 22, 23, 0, 0).unwrap()
+        );
+        let morning = Utc.with_ymd_and_hms(2026, 11, 22, 8, 0, 0).unwrap();
+        assert_eq!(
+            day_start(morning),
+            Utc.with_ymd_and_hms(2026, 11, 21, 23, 0, 0).unwrap()
+        );
+    }
 }

@@ -7,7 +7,7 @@ use sea_orm::DbErr;
 
 use crate::{
     dto::ListingState,
-    error::{Field, FieldError, Problem, problem_of},
+    error::{Field, FieldError, Problem, Refusal, problem_of},
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -26,6 +26,9 @@ pub enum DomainError {
     /// The listing is no longer available for this (claimed, expired or withdrawn).
     #[error("the listing is {}", .0.as_str())]
     Unavailable(ListingState),
+    /// A claim's rule said no.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     /// One or more fields were refused.
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldError>),

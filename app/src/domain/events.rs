@@ -28,6 +28,20 @@ pub enum DomainEvent {
         business_id: i64,
         client_id: i64,
     },
+    /// A claim was given back, or not collected, before the deadline: the listing is
+    /// available again, and the clients `waiting` for it are told.
+    ListingReopened {
+        listing_id: i64,
+        business_id: i64,
+        client_id: i64,
+        waiting: Vec<i64>,
+    },
+    /// What became of a claim was recorded; the listing stays claimed.
+    ClaimSettled {
+        listing_id: i64,
+        business_id: i64,
+        client_id: i64,
+    },
 }
 
 impl DomainEvent {
@@ -35,7 +49,7 @@ impl DomainEvent {
     /// listing and its new state for anyone; whether it is theirs for its business and its
     /// claimant only.
     pub fn seen_by(&self, viewer: Option<i64>) -> LiveEvent {
-        let (listing, change, state, business_id, client_id) = match *self {
+        let (listing, change, state, business_id, client_id) = match self {
             DomainEvent::ListingPosted {
                 listing_id,
                 business_id,
@@ -77,12 +91,42 @@ impl DomainEvent {
                 business_id,
                 Some(client_id),
             ),
+            DomainEvent::ListingReopened {
+                listing_id,
+                business_id,
+                client_id,
+                ..
+            } => (
+                listing_id,
+                LiveChange::Reopened,
+                ListingState::Available,
+                business_id,
+                Some(client_id),
+            ),
+            DomainEvent::ClaimSettled {
+                listing_id,
+                business_id,
+                client_id,
+            } => (
+                listing_id,
+                LiveChange::Settled,
+                ListingState::Claimed,
+                business_id,
+                Some(client_id),
+            ),
+        };
+        let waited = match self {
+            DomainEvent::ListingReopened { waiting, .. } => {
+                viewer.is_some_and(|v| waiting.contains(&v))
+            }
+            _ => false,
         };
         LiveEvent {
-            listing,
+            listing: *listing,
             change,
             state,
-            mine: viewer.is_some_and(|v| v == business_id || Some(v) == client_id),
+            mine: viewer.is_some_and(|v| v == *business_id || Some(&v) == client_id),
+            waited,
         }
     }
 }
@@ -126,7 +170,8 @@ mod tests {
                 listing: 7,
                 change: LiveChange::Claimed,
                 state: ListingState::Claimed,
-                mine: false
+                mine: false,
+                waited: false,
             }
         );
         assert!(claimed.seen_by(Some(1)).mine);

@@ -1,11 +1,9 @@
 //! Listings: who may post, edit and withdraw them, and what a listing and a business's own
 //! listings look like.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use entity::codes::ListingStatus;
-use entity::{claim, listing, user};
+use entity::{listing, user};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
     Order, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait,
@@ -15,14 +13,14 @@ use sea_orm::{
 use crate::{
     domain::{
         accounts::Actor,
-        cursor,
+        claims, cursor,
         error::{DomainError, DomainResult},
         events::{DomainEvent, EventSink},
         images::{self, Photo},
         listing_form::{ListingForm, ValidListing, validate},
         views::{self, image_sizes},
     },
-    dto::{Claimant, ListingDetail, ListingState, OwnListing, Page, Role},
+    dto::{ListingDetail, ListingState, OwnListing, Page, Role},
     error::{Field, Problem},
 };
 
@@ -212,8 +210,8 @@ pub async fn get(
     Ok(views::detail(row, &business, &sizes, now))
 }
 
-/// A business's own listings, newest first, in every state, with who claimed each claimed
-/// one; `page_size` at a time, after the cursor `after`. Businesses only.
+/// A business's own listings, newest first, in every state, with who holds each claimed one
+/// (and their record) and each listing's history; `page_size` at a time, after the cursor `after`. Businesses only.
 pub async fn mine(
     db: &impl ConnectionTrait,
     actor: Actor,
@@ -248,17 +246,10 @@ pub async fn mine(
         .flatten()
         .collect();
     let sizes = image_sizes(db, keys).await?;
-    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
-    let mut claimants: HashMap<i64, Claimant> = claim::Entity::find()
-        .filter(claim::Column::ListingId.is_in(ids))
-        .find_also_related(user::Entity)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(claim, client)| Some((claim.listing_id, views::claimant(&claim, client?))))
-        .collect();
+    let mut claims = claims::of_listings(db, &page.items, now).await?;
     Ok(page.map(|row| OwnListing {
-        claimed_by: claimants.remove(&row.id),
+        claimed_by: claims.current.remove(&row.id),
+        history: claims.history.remove(&row.id).unwrap_or_default(),
         listing: views::detail(row, &business, &sizes, now),
     }))
 }

@@ -1,5 +1,5 @@
-//! The email outbox. A change that must be told (a claim) writes its rows in its own
-//! transaction; workers on any replica take the due rows, send them and mark them sent. A
+//! The email outbox. A change that must be told (a claim, a cancellation) writes its rows in
+//! its own transaction, some due at once, some later (a reminder); workers on any replica take the due rows, send them and mark them sent. A
 //! taken row is leased, not locked: its `due_at` moves past the lease, so a worker that dies
 //! mid-send only delays the email until the lease runs out.
 
@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{codes::EmailKind, outbox};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query},
 };
 
@@ -28,24 +29,82 @@ pub enum Retry {
     GaveUp,
 }
 
-/// Queues both emails of a claim. Call it inside the claim's transaction.
-pub async fn enqueue_claim(
+/// One email to write into the outbox: what it tells (about which claim), to whom when that
+/// is not one of the claim's two sides, and from when it may be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Queued {
+    pub kind: EmailKind,
+    pub claim_id: i64,
+    pub recipient_id: Option<i64>,
+    pub due_at: DateTime<Utc>,
+}
+
+impl Queued {
+    /// An email to one of the claim's two sides, to be sent at `due_at`.
+    pub fn about(claim_id: i64, kind: EmailKind, due_at: DateTime<Utc>) -> Self {
+        Queued {
+            kind,
+            claim_id,
+            recipient_id: None,
+            due_at,
+        }
+    }
+}
+
+/// Writes the emails. Call it inside the transaction of the change they tell about.
+pub async fn enqueue(
     txn: &impl ConnectionTrait,
-    claim_id: i64,
+    emails: impl IntoIterator<Item = Queued>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let rows =
-        [EmailKind::ClaimToClient, EmailKind::ClaimToBusiness].map(|kind| outbox::ActiveModel {
-            kind: Set(kind),
-            claim_id: Set(claim_id),
+    let rows: Vec<outbox::ActiveModel> = emails
+        .into_iter()
+        .map(|email| outbox::ActiveModel {
+            kind: Set(email.kind),
+            claim_id: Set(email.claim_id),
+            recipient_id: Set(email.recipient_id),
             created_at: Set(now),
-            due_at: Set(Some(now)),
+            due_at: Set(Some(email.due_at)),
             attempts: Set(0),
             ..Default::default()
-        });
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
     outbox::Entity::insert_many(rows).exec(txn).await?;
     Ok(())
 }
+
+/// Everything a new claim sends: both confirmations now, a reminder to the client an hour
+/// before the deadline (unless that hour has begun), and the question to the business after it.
+pub fn claim_emails(
+    claim_id: i64,
+    available_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<Queued> {
+    let remind_at = available_until - Duration::minutes(REMIND_MINUTES_BEFORE);
+    let mut emails = vec![
+        Queued::about(claim_id, EmailKind::ClaimToClient, now),
+        Queued::about(claim_id, EmailKind::ClaimToBusiness, now),
+    ];
+    if remind_at > now {
+        emails.push(Queued::about(
+            claim_id,
+            EmailKind::ReminderToClient,
+            remind_at,
+        ));
+    }
+    emails.push(Queued::about(
+        claim_id,
+        EmailKind::FollowUpToBusiness,
+        available_until,
+    ));
+    emails
+}
+
+/// How long before a claim's deadline its client is reminded.
+pub const REMIND_MINUTES_BEFORE: i64 = 60;
 
 /// Takes up to `limit` due emails for one worker, leasing them until `now + lease` and counting
 /// the attempt. On PostgreSQL the rows are picked `FOR UPDATE SKIP LOCKED`, so workers on
@@ -138,7 +197,8 @@ pub async fn abandon(db: &impl ConnectionTrait, id: i64, error: &str) -> Result<
     Ok(())
 }
 
-/// The emails not sent yet (due, leased or waiting for a retry), for operators.
+/// The emails that are due and not sent yet (due, leased or waiting for a retry; not those
+/// scheduled for later, like reminders), for operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
 pub struct Backlog {
     pub emails: i64,
@@ -146,12 +206,17 @@ pub struct Backlog {
     pub oldest: Option<DateTime<Utc>>,
 }
 
-pub async fn backlog(db: &impl ConnectionTrait) -> Result<Backlog, DbErr> {
+pub async fn backlog(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Backlog, DbErr> {
     let backlog = outbox::Entity::find()
         .select_only()
         .column_as(outbox::Column::Id.count(), "emails")
         .column_as(outbox::Column::CreatedAt.min(), "oldest")
         .filter(outbox::Column::DueAt.is_not_null())
+        .filter(
+            Condition::any()
+                .add(outbox::Column::Attempts.gt(0))
+                .add(outbox::Column::DueAt.lte(now)),
+        )
         .into_model::<Backlog>()
         .one(db)
         .await?;

@@ -81,12 +81,16 @@ pub fn detail(
     }
 }
 
-/// The client as the business sees them.
-pub fn claimant(claim: &claim::Model, client: user::Model) -> Claimant {
+/// The client as the business sees them (without what became of the claim, or their record).
+pub fn claimant(claim: &claim::Model, client: user::Model, now: DateTime<Utc>) -> Claimant {
     Claimant {
+        checked_at: now,
+        claim_id: claim.id,
         contact_name: client.display_name,
         phone: client.phone,
         email: client.email,
         claimed_at: claim.claimed_at,
+        outcome: None,
+        reliability: Default::default(),
     }
 }

@@ -2,15 +2,18 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::{
-    api::{WithdrawListing, my_business, my_listings},
+    api::{RecordPickup, WithdrawListing, my_business, my_listings},
     components::{
         account::AccountDetails,
-        error::ErrorMessage,
+        error::{ErrorMessage, outcome_text},
         listing::{Picture, StateBadge},
         live::Live,
         pager::{Pager, after_param},
     },
-    dto::{ListingState, LiveChange, OwnListing, short_datetime},
+    dto::{
+        Claimant, HistoryStep, ListingState, LiveChange, Outcome, OwnListing, pickup_starts,
+        short_datetime,
+    },
     i18n::*,
     labels::quantity_label,
 };
@@ -21,21 +24,30 @@ use crate::{
 pub fn BusinessPage() -> impl IntoView {
     let i18n = use_i18n();
     let withdraw = ServerAction::<WithdrawListing>::new();
+    let record = ServerAction::<RecordPickup>::new();
     let business = Resource::new(|| (), |_| my_business());
     let after = after_param();
     // The business's own events (a claim, above all) refetch its listings at once.
     let live = Live::get();
     let mine = live.version(|event| event.mine);
     let listings = Resource::new(
-        move || (withdraw.version().get(), after.get(), mine.get()),
-        |(_, after, _)| my_listings(after),
+        move || {
+            (
+                withdraw.version().get(),
+                record.version().get(),
+                after.get(),
+                mine.get(),
+            )
+        },
+        |(_, _, after, _)| my_listings(after),
     );
-    let just_claimed = Memo::new(move |_| {
+    // What just happened to one of them while the page was open: told in a notice.
+    let just = Memo::new(move |_| {
         live.pulse()
             .get()
             .event
-            .filter(|e| e.mine && e.change == LiveChange::Claimed)
-            .map(|e| e.listing)
+            .filter(|e| e.mine && matches!(e.change, LiveChange::Claimed | LiveChange::Reopened))
+            .map(|e| (e.listing, e.change))
     });
 
     view! {
@@ -54,6 +66,7 @@ pub fn BusinessPage() -> impl IntoView {
                                 <A href="/listings/new" attr:class="button">{t!(i18n, listing_new_title)}</A>
                             </header>
                             {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+                            {move || record.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
                             <Transition>
                                 {move || Suspend::new(async move {
                                     match listings.await {
@@ -63,8 +76,8 @@ pub fn BusinessPage() -> impl IntoView {
                                         Ok(page) => view! {
                                             <ul class="rows">
                                                 {page.items.into_iter().map(|listing| {
-                                                    let just_claimed = just_claimed.get_untracked() == Some(listing.listing.id);
-                                                    view! { <MyListing listing withdraw just_claimed /> }
+                                                    let just = just.get_untracked().filter(|(id, _)| *id == listing.listing.id).map(|(_, change)| change);
+                                                    view! { <MyListing listing withdraw record just /> }
                                                 }).collect_view()}
                                             </ul>
                                             <Pager path="/business" next=page.next />
@@ -94,22 +107,42 @@ pub fn BusinessPage() -> impl IntoView {
 fn MyListing(
     listing: OwnListing,
     withdraw: ServerAction<WithdrawListing>,
-    /// Claimed while the page was open: told in a notice.
-    just_claimed: bool,
+    record: ServerAction<RecordPickup>,
+    /// Claimed, or given back, while the page was open: told in a notice.
+    just: Option<LiveChange>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let OwnListing {
         listing,
         claimed_by,
+        history,
     } = listing;
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
     // It expires on the page's clock: no edit or withdrawal after the deadline.
     let state = Live::get().state(listing.state, listing.available_until);
-    let notice = claimed_by
-        .as_ref()
-        .filter(|_| just_claimed)
-        .map(|who| (listing.item_name.clone(), who.contact_name.clone()));
+    let item = listing.item_name.clone();
+    let notice = match just {
+        Some(LiveChange::Claimed) => claimed_by.as_ref().map(|who| {
+            let (item, client) = (item.clone(), who.contact_name.clone());
+            view! {
+                <p class="alert success" role="status" data-testid="claimed-notice">
+                    {t!(i18n, live_claimed_notice, item = move || item.clone(), client = move || client.clone())}
+                </p>
+            }
+            .into_any()
+        }),
+        Some(LiveChange::Reopened) if claimed_by.is_none() => Some(
+            view! {
+                <p class="alert" role="status" data-testid="given-back-notice">
+                    {t!(i18n, live_given_back_notice, item = move || item.clone())}
+                </p>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    };
+    let pickup_from = listing.pickup_from;
 
     view! {
         <li class="row-item" data-testid="my-listing">
@@ -121,25 +154,9 @@ fn MyListing(
                 " "
                 <StateBadge state />
                 <p class="muted">{quantity} " · " {t!(i18n, available_until_short, time = move || until.clone())}</p>
-                {notice.map(|(item, client)| {
-                    view! {
-                        <p class="alert success" role="status" data-testid="claimed-notice">
-                            {t!(i18n, live_claimed_notice, item = move || item.clone(), client = move || client.clone())}
-                        </p>
-                    }
-                })}
-                {claimed_by.map(|who| view! {
-                    <dl class="details claimant" data-testid="claimant">
-                        <dt>{t!(i18n, claimed_by)}</dt>
-                        <dd>{who.contact_name}</dd>
-                        <dt>{t!(i18n, field_phone)}</dt>
-                        <dd><a href=format!("tel:{}", who.phone)>{who.phone.clone()}</a></dd>
-                        <dt>{t!(i18n, field_email)}</dt>
-                        <dd><a href=format!("mailto:{}", who.email)>{who.email.clone()}</a></dd>
-                        <dt>{t!(i18n, claimed_at)}</dt>
-                        <dd>{short_datetime(who.claimed_at)}</dd>
-                    </dl>
-                })}
+                {notice}
+                {claimed_by.map(|who| view! { <ClaimantDetails who pickup_from record /> })}
+                {(!history.is_empty()).then(|| view! { <History steps=history /> })}
             </div>
             {move || (state.get() == ListingState::Available).then(|| view! {
                 <div class="row-actions">
@@ -151,5 +168,114 @@ fn MyListing(
                 </div>
             })}
         </li>
+    }
+}
+
+/// Who holds a listing, their record of past pickups, and (from the pickup start on) whether
+/// they collected it.
+#[component]
+fn ClaimantDetails(
+    who: Claimant,
+    pickup_from: Option<chrono::DateTime<chrono::Utc>>,
+    record: ServerAction<RecordPickup>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let now = Live::get().now_or(who.checked_at);
+    let from = pickup_starts(pickup_from, who.claimed_at);
+    let claim_id = who.claim_id;
+    let record_r = who.reliability;
+    let counts = move || {
+        t_string!(
+            i18n,
+            reliability_counts,
+            collected = record_r.collected,
+            not_collected = record_r.not_collected,
+            late = record_r.late_cancels
+        )
+        .to_string()
+    };
+    let pickup = match who.outcome {
+        Some(outcome) => view! {
+            <p class="badge" data-testid="pickup-outcome">{outcome_text(i18n, outcome.outcome, outcome.late)} " · " {short_datetime(outcome.at)}</p>
+        }
+        .into_any(),
+        None => (move || {
+            if now.get() < from {
+                return view! { <p class="muted">{t!(i18n, pickup_from_time, time = short_datetime(from))}</p> }.into_any();
+            }
+            let button = move |outcome: Outcome, class: &'static str| view! {
+                <ActionForm action=record attr:class="inline-form">
+                    <input type="hidden" name="claim_id" value=claim_id />
+                    <input type="hidden" name="outcome" value=outcome.as_str() />
+                    <button type="submit" class=class>
+                        {move || match outcome {
+                            Outcome::NotCollected => t_string!(i18n, pickup_not_collected).to_string(),
+                            _ => t_string!(i18n, pickup_collected).to_string(),
+                        }}
+                    </button>
+                </ActionForm>
+            };
+            view! {
+                <div class="row-actions" data-testid="pickup-question">
+                    <span>{t!(i18n, pickup_question)}</span>
+                    {button(Outcome::Collected, "button")}
+                    {button(Outcome::NotCollected, "button secondary")}
+                </div>
+            }
+            .into_any()
+        })
+        .into_any(),
+    };
+    view! {
+        <dl class="details claimant" data-testid="claimant">
+            <dt>{t!(i18n, claimed_by)}</dt>
+            <dd>{who.contact_name}</dd>
+            <dt>{t!(i18n, field_phone)}</dt>
+            <dd><a href=format!("tel:{}", who.phone)>{who.phone.clone()}</a></dd>
+            <dt>{t!(i18n, field_email)}</dt>
+            <dd><a href=format!("mailto:{}", who.email)>{who.email.clone()}</a></dd>
+            <dt>{t!(i18n, claimed_at)}</dt>
+            <dd>{short_datetime(who.claimed_at)}</dd>
+            <dt>{t!(i18n, reliability)}</dt>
+            <dd data-testid="reliability">{counts}</dd>
+        </dl>
+        {pickup}
+    }
+}
+
+/// A listing's claims and what became of each, oldest first.
+#[component]
+fn History(steps: Vec<HistoryStep>) -> impl IntoView {
+    let i18n = use_i18n();
+    let steps = steps
+        .into_iter()
+        .map(|step| {
+            let client = step.client.clone();
+            let text = move || {
+                let client = client.clone();
+                match (step.outcome, step.late) {
+                    (None, _) => t_string!(i18n, history_claimed, client = client).to_string(),
+                    (Some(Outcome::Cancelled), true) => {
+                        t_string!(i18n, history_cancelled_late, client = client).to_string()
+                    }
+                    (Some(Outcome::Cancelled), false) => {
+                        t_string!(i18n, history_cancelled, client = client).to_string()
+                    }
+                    (Some(Outcome::Collected), _) => {
+                        t_string!(i18n, history_collected, client = client).to_string()
+                    }
+                    (Some(Outcome::NotCollected), _) => {
+                        t_string!(i18n, history_not_collected, client = client).to_string()
+                    }
+                }
+            };
+            view! { <li><time>{short_datetime(step.at)}</time> " " {text}</li> }
+        })
+        .collect_view();
+    view! {
+        <details class="history" data-testid="history">
+            <summary>{t!(i18n, history_title)}</summary>
+            <ol>{steps}</ol>
+        </details>
     }
 }

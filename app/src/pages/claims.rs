@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::my_claims,
+    api::{CancelClaim, RecordPickup, my_claims},
     components::{
-        claim::{ClaimConfirmation, ClaimDetails},
+        claim::{ClaimActions, ClaimConfirmation, ClaimDetails},
         error::ErrorMessage,
         live::Live,
         pager::{Pager, after_param},
@@ -26,10 +26,29 @@ pub fn MyClaimsPage() -> impl IntoView {
     };
     let after = after_param();
     let mine = Live::get().version(|event| event.mine);
+    let actions = ClaimActions {
+        cancel: ServerAction::<CancelClaim>::new(),
+        record: ServerAction::<RecordPickup>::new(),
+    };
     let claims = Resource::new(
-        move || (after.get(), mine.get()),
-        |(after, _)| my_claims(after),
+        move || {
+            (
+                after.get(),
+                mine.get(),
+                actions.cancel.version().get(),
+                actions.record.version().get(),
+            )
+        },
+        |(after, ..)| my_claims(after),
     );
+    let failed = move || {
+        actions
+            .cancel
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| actions.record.value().get().and_then(Result::err))
+    };
 
     view! {
         <Transition>
@@ -41,12 +60,13 @@ pub fn MyClaimsPage() -> impl IntoView {
                             {confirmed.map(|claim| view! { <ClaimConfirmation claim /> })}
                             <section class="panel">
                                 <h1>{t!(i18n, my_claims_title)}</h1>
+                                {move || failed().map(|error| view! { <ErrorMessage error /> })}
                                 {if page.items.is_empty() && after.get_untracked().is_none() {
                                     view! { <p class="empty">{t!(i18n, my_claims_empty)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <ul class="rows">
-                                            {page.items.into_iter().map(|claim| view! { <li class="row-item"><ClaimDetails claim /></li> }).collect_view()}
+                                            {page.items.into_iter().map(|claim| view! { <li class="row-item"><ClaimDetails claim actions /></li> }).collect_view()}
                                         </ul>
                                         <Pager path="/claims" next=page.next />
                                     }

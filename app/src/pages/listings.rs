@@ -140,7 +140,14 @@ pub fn BrowsePage() -> impl IntoView {
                     });
                 }
                 LiveChange::Posted => posted.set(true),
-                LiveChange::Updated => {}
+                // Available again: shown on request, as a new listing is.
+                LiveChange::Reopened => {
+                    gone.update(|gone| {
+                        gone.remove(&event.listing);
+                    });
+                    posted.set(true);
+                }
+                LiveChange::Updated | LiveChange::Settled => {}
             }
         }
     });
@@ -235,12 +242,25 @@ pub fn ListingPage() -> impl IntoView {
         |(id, _)| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
     );
     let claim = ServerAction::<ClaimListing>::new();
-    // Someone else took it while this page was open.
+    // Someone else took it while this page was open (until it is given back).
     let taken = Memo::new(move |taken: Option<&bool>| {
-        let other = live.pulse().get().event.is_some_and(|e| {
-            Some(e.listing) == id.get_untracked() && e.change == LiveChange::Claimed && !e.mine
-        });
-        taken.copied().unwrap_or(false) || other
+        let was = taken.copied().unwrap_or(false);
+        match live.pulse().get().event {
+            Some(e) if Some(e.listing) == id.get_untracked() => match e.change {
+                LiveChange::Claimed => !e.mine,
+                LiveChange::Reopened => false,
+                _ => was,
+            },
+            _ => was,
+        }
+    });
+    // Given back: the answer to an earlier try no longer holds, the button is back.
+    Effect::new(move |_| {
+        if live.pulse().get().event.is_some_and(|e| {
+            Some(e.listing) == id.get_untracked() && e.change == LiveChange::Reopened
+        }) {
+            claim.clear();
+        }
     });
 
     view! {

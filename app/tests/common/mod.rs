@@ -128,3 +128,9 @@ pub async fn post_listing(db: &DatabaseConnection, business: Actor, hours: i64) 
     .await
     .unwrap()
 }
+
+/// A fair share no test of something else runs into.
+pub const PLENTY: app::domain::claims::FairShare = app::domain::claims::FairShare {
+    live: 1_000,
+    per_day: 1_000,
+};
