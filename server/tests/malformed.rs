@@ -11,7 +11,8 @@ use server::startup;
 use testkit::{Backend, TestDb};
 
 /// Every server function, by endpoint name.
-const ENDPOINTS: [&str; 16] = [
+const ENDPOINTS: [&str; 20] = [
+    "cancel_claim",
     "claim_listing",
     "create_listing",
     "current_user",
@@ -24,9 +25,12 @@ const ENDPOINTS: [&str; 16] = [
     "my_business",
     "my_claims",
     "my_listings",
+    "my_wait_status",
+    "record_pickup",
     "register",
     "set_language",
     "update_listing",
+    "wait_for_listing",
     "withdraw_listing",
 ];
 
