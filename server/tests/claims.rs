@@ -116,10 +116,11 @@ async fn on_two_replicas_one_listing_has_one_winner_and_a_thousand_claims_take_a
     let mut claimed: Vec<i64> = claims.iter().map(|c| c.listing_id).collect();
     claimed.sort();
     assert_eq!(claimed, ids, "each listing claimed exactly once");
-    // Every claim queued its two emails, and nothing else did.
+    // Every claim queued its four emails (two now, a reminder, a follow-up), and nothing else
+    // did.
     assert_eq!(
         entity::outbox::Entity::find().count(&t.db).await.unwrap(),
-        2 * 101
+        4 * 101
     );
 
     // Leave nothing behind in the shared Redis: logging out deletes each session.

@@ -15,8 +15,16 @@ pub fn redis_url() -> String {
 }
 
 /// A replica's configuration from command-line arguments.
+/// A replica's settings from `args`. The fair share is lifted: these tests have clients claim
+/// many listings, and the fair share has tests of its own (`app/tests/claim_life.rs`).
 pub fn config(args: &[&str]) -> Config {
-    Config::try_parse_from(std::iter::once("foodbridge").chain(args.iter().copied())).unwrap()
+    let lifted = ["--claims-max-live", "1000", "--claims-max-per-day", "1000"];
+    Config::try_parse_from(
+        std::iter::once("foodbridge")
+            .chain(lifted)
+            .chain(args.iter().copied()),
+    )
+    .unwrap()
 }
 
 /// Starts a replica on PostgreSQL and Redis (without its background work) on a free port, and
