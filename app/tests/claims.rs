@@ -48,7 +48,7 @@ async fn a_client_claims_and_gets_what_is_needed_for_the_pickup() {
             t.backend
         );
         assert_eq!(
-            claims::mine(&t.db, client, None, common::now(), 50)
+            claims::mine(&t.db, client, None, claim.checked_at, 50)
                 .await
                 .unwrap()
                 .items,
