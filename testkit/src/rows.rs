@@ -26,6 +26,8 @@ pub async fn plain_listing(
         description: Set(String::new()),
         available_until: Set(now + available_for),
         status: Set(ListingStatus::Available),
+        // Set, not left to the default (see `app::domain::listings::create`).
+        round: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

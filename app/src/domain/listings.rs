@@ -52,6 +52,9 @@ pub async fn create(
     row.image_key = Set(Some(photo.display.key.clone()));
     row.thumb_key = Set(Some(photo.thumbnail.key.clone()));
     row.status = Set(ListingStatus::Available);
+    // Set, not left to the column's default: SQLite's RETURNING can answer NULL for a column
+    // added by ALTER TABLE that the INSERT leaves out.
+    row.round = Set(1);
     row.created_at = Set(now);
     let id = row.insert(&txn).await?.id;
     txn.commit().await?;
