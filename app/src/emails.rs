@@ -317,7 +317,10 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::dto::{ClaimView, Claimant, Language, Unit};
+    use crate::{
+        domain::claims::Recipient,
+        dto::{ClaimView, Claimant, Language, Outcome, OutcomeView, Unit},
+    };
 
     fn notice(client_language: Language, business_language: Language) -> ClaimNotice {
         let at = |h, m| Utc.with_ymd_and_hms(2026, 11, 22, h, m, 0).unwrap();
@@ -423,5 +426,125 @@ mod tests {
             "{}",
             email.text
         );
+    }
+
+    /// Every line of `lines` is in the email's text.
+    fn says(email: &Email, lines: &[&str]) {
+        for line in lines {
+            assert!(email.text.contains(line), "{line:?} not in\n{}", email.text);
+        }
+    }
+
+    #[test]
+    fn the_client_is_reminded_before_the_deadline_with_how_to_cancel() {
+        let email = claim_email(
+            &notice(Language::Fr, Language::En),
+            EmailKind::ReminderToClient,
+            "https://foodbridge.cm",
+        );
+        assert_eq!(email.to.email, "amina@example.cm");
+        assert_eq!(email.reply_to.email, "bakery@example.cm");
+        assert_eq!(
+            email.subject,
+            "Rappel : récupérez Pain <complet> & co avant 22/11 19:30"
+        );
+        says(
+            &email,
+            &[
+                "Bonjour Amina,",
+                "chez Boulangerie du Coin se termine à 22/11 19:30",
+                "annulez-la dans Mes réservations",
+                "Téléphone: +237677123456",
+                "Mes réservations: https://foodbridge.cm/claims",
+            ],
+        );
+    }
+
+    #[test]
+    fn the_business_is_told_of_a_cancel_and_whether_it_was_late() {
+        let mut notice = notice(Language::Fr, Language::En);
+        let at = Utc.with_ymd_and_hms(2026, 11, 22, 17, 50, 0).unwrap();
+        notice.claim.outcome = Some(OutcomeView {
+            outcome: Outcome::Cancelled,
+            late: true,
+            at,
+        });
+        let email = claim_email(
+            &notice,
+            EmailKind::CancelToBusiness,
+            "https://foodbridge.cm",
+        );
+        assert_eq!(email.to.email, "bakery@example.cm");
+        assert_eq!(email.reply_to.email, "amina@example.cm");
+        assert_eq!(email.subject, "Amina gave back Pain <complet> & co");
+        says(
+            &email,
+            &[
+                "Hello Boulangerie du Coin,",
+                "Amina cancelled their claim on Pain <complet> & co (12 loaves). It is available again to other clients until 22/11 19:30.",
+                "Cancelled at: 22/11 18:50 (late: less than an hour before the deadline)",
+                "Phone: +237699000000",
+                "My business: https://foodbridge.cm/business",
+            ],
+        );
+
+        notice.claim.outcome = Some(OutcomeView {
+            outcome: Outcome::Cancelled,
+            late: false,
+            at: at - chrono::Duration::hours(2),
+        });
+        let email = claim_email(
+            &notice,
+            EmailKind::CancelToBusiness,
+            "https://foodbridge.cm",
+        );
+        says(&email, &["Cancelled at: 22/11 16:50\n"]);
+    }
+
+    #[test]
+    fn the_business_is_asked_after_the_deadline_whether_it_was_collected() {
+        let email = claim_email(
+            &notice(Language::En, Language::Fr),
+            EmailKind::FollowUpToBusiness,
+            "https://foodbridge.cm",
+        );
+        assert_eq!(email.to.email, "bakery@example.cm");
+        assert_eq!(email.subject, "Pain <complet> & co a-t-il été récupéré ?");
+        says(
+            &email,
+            &[
+                "Bonjour Boulangerie du Coin,",
+                "réservé par Amina, est passé",
+                "Mon commerce: https://foodbridge.cm/business",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_waiting_client_is_told_in_their_own_language_with_a_link_to_the_listing() {
+        let mut notice = notice(Language::En, Language::En);
+        notice.recipient = Some(Recipient {
+            name: "Paul".into(),
+            email: "paul@example.cm".into(),
+            language: Language::Fr,
+        });
+        let email = claim_email(&notice, EmailKind::ReopenToWaiting, "https://foodbridge.cm");
+        assert_eq!(email.to.email, "paul@example.cm");
+        assert_eq!(email.reply_to.email, "bakery@example.cm");
+        assert_eq!(
+            email.subject,
+            "Pain <complet> & co est de nouveau disponible"
+        );
+        says(
+            &email,
+            &[
+                "Bonjour Paul,",
+                "Le premier client qui le réserve l'obtient.",
+                "Voir l'annonce: https://foodbridge.cm/listings/3",
+            ],
+        );
+        // Nothing about the client who gave it back.
+        assert!(!email.text.contains("Amina"), "{}", email.text);
+        assert!(!email.text.contains("amina@example.cm"), "{}", email.text);
     }
 }

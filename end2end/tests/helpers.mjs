@@ -152,15 +152,22 @@ function headerLines(eml) {
   return eml.split('\r\n\r\n')[0].replace(/\r\n[ \t]+/g, ' ').split('\r\n');
 }
 
-/** The email the server wrote to `address` (as an `.eml` file), once it has been sent. */
-export async function emailTo(address) {
+/**
+ * The email the server wrote to `address` (as an `.eml` file), once it has been sent; with
+ * `subject`, the one with that subject (an address is often written to more than once).
+ */
+export async function emailTo(address, subject) {
   let found;
   await expect(async () => {
     const files = fs.existsSync(mailDir) ? fs.readdirSync(mailDir) : [];
     found = files
       .map((f) => fs.readFileSync(path.join(mailDir, f), 'utf8'))
-      .find((eml) => headerLines(eml).some((line) => line.startsWith('To: ') && line.includes(`<${address}>`)));
-    expect(found, `an email to ${address}`).toBeTruthy();
+      .find(
+        (eml) =>
+          headerLines(eml).some((line) => line.startsWith('To: ') && line.includes(`<${address}>`)) &&
+          (subject === undefined || subjectOf(eml) === subject),
+      );
+    expect(found, `an email to ${address}${subject === undefined ? '' : ` about "${subject}"`}`).toBeTruthy();
   }).toPass({ timeout: 15_000 });
   return found;
 }

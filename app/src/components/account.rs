@@ -9,15 +9,21 @@ use crate::{
 #[component]
 pub fn AccountDetails(account: Account) -> impl IntoView {
     let i18n = use_i18n();
-    let (name_label, role_label) = match account.role {
-        Role::Business => (
-            t_string!(i18n, field_business_name),
-            t_string!(i18n, role_business),
-        ),
-        Role::Client => (
-            t_string!(i18n, field_contact_name),
-            t_string!(i18n, role_client),
-        ),
+    // Closures, so a language switch relabels them.
+    let business = account.role == Role::Business;
+    let name_label = move || {
+        if business {
+            t_string!(i18n, field_business_name)
+        } else {
+            t_string!(i18n, field_contact_name)
+        }
+    };
+    let role_label = move || {
+        if business {
+            t_string!(i18n, role_business)
+        } else {
+            t_string!(i18n, role_client)
+        }
     };
 
     view! {

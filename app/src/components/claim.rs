@@ -182,21 +182,24 @@ fn WaitingList(listing_id: i64) -> impl IntoView {
                 let error = wait.value().get().and_then(Result::err);
                 let form = match status {
                     Ok(WaitStatus::Holding) => None,
-                    Ok(WaitStatus::Waiting) => Some(view! {
-                        <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
-                        <ActionForm action=wait attr:class="inline-form">
-                            <input type="hidden" name="listing_id" value=listing_id />
-                            <input type="hidden" name="wait" value="false" />
-                            <button type="submit" class="button secondary">{t!(i18n, wait_leave)}</button>
-                        </ActionForm>
-                    }.into_any()),
-                    Ok(WaitStatus::NotWaiting) => Some(view! {
-                        <ActionForm action=wait attr:class="inline-form">
-                            <input type="hidden" name="listing_id" value=listing_id />
-                            <input type="hidden" name="wait" value="true" />
-                            <button type="submit" class="button">{t!(i18n, wait_button)}</button>
-                        </ActionForm>
-                    }.into_any()),
+                    Ok(status) => {
+                        let waiting = status == WaitStatus::Waiting;
+                        let label = move || if waiting {
+                            t_string!(i18n, wait_leave).to_string()
+                        } else {
+                            t_string!(i18n, wait_button).to_string()
+                        };
+                        Some(view! {
+                            {waiting.then(|| view! {
+                                <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
+                            })}
+                            <ActionForm action=wait attr:class="inline-form">
+                                <input type="hidden" name="listing_id" value=listing_id />
+                                <input type="hidden" name="wait" value=(!waiting).to_string() />
+                                <button type="submit" class=if waiting { "button secondary" } else { "button" }>{label}</button>
+                            </ActionForm>
+                        }.into_any())
+                    }
                     Err(error) => Some(view! { <ErrorMessage error /> }.into_any()),
                 };
                 view! {

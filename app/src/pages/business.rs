@@ -196,7 +196,7 @@ fn ClaimantDetails(
     };
     let pickup = match who.outcome {
         Some(outcome) => view! {
-            <p class="badge" data-testid="pickup-outcome">{outcome_text(i18n, outcome.outcome, outcome.late)} " · " {short_datetime(outcome.at)}</p>
+            <p class="badge" data-testid="pickup-outcome">{move || outcome_text(i18n, outcome.outcome, outcome.late)} " · " {short_datetime(outcome.at)}</p>
         }
         .into_any(),
         None => (move || {
