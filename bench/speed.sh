@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Speed beside the database's own limit, in one run: one release replica on PostgreSQL + Redis,
+# driven over HTTP by wrk (logged-in clients with their session cookies, claims on distinct
+# listings), and pgbench on the SQL the same requests send. Prints one table: rate, p50, p99
+# and the ratio to pgbench's rate.
+#
+#   bench/speed.sh                        # LISTINGS=100000, DURATION=10 (seconds a workload)
+#   LISTINGS=20000 DURATION=5 GROWTH=0 bench/speed.sh   # a quicker look, without the 1M step
+#
+# Workloads: browse page (HTML) and list_listings (JSON) at 16 and 64 connections; claims at 64;
+# logins, and browse p99 during them; growth (browse with 1,000 and 1,000,000 listings); server
+# RSS idle, under browse load and after 100,000 claims. The load generator shares the machine,
+# so compare ratios, not absolute figures. Uses the PostgreSQL and Redis of the tests
+# (TEST_DATABASE_URL, TEST_REDIS_URL), in a database and key prefix of its own that it removes
+# afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+source scripts/env.sh
+
+LISTINGS="${LISTINGS:-100000}"
+DURATION="${DURATION:-10}"
+GROWTH="${GROWTH:-1}"
+PG_ADMIN="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+DB="foodbridge_speed_$$"
+PREFIX="fbspeed$$:"
+DB_URL="${PG_ADMIN%/*}/$DB"
+PORT="${PORT:-3461}"
+BASE="http://127.0.0.1:$PORT"
+WORK="$(mktemp -d)"
+THREADS=2
+CLIENTS=64
+PASSWORD="mangue-plantain-2026"
+export WRK_DIR="$PWD/bench/wrk" THREADS
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v pgbench >/dev/null || missing+=(postgresql-client)
+if [ ${#missing[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+
+cargo build --release --locked -p server
+
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+  psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
+  redis-cli -u "$REDIS" --scan --pattern "$PREFIX*" | xargs -r redis-cli -u "$REDIS" del >/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM
+
+psql "$PG_ADMIN" -qc "CREATE DATABASE $DB"
+# Its clients claim far more than a person may: the fair share has tests of its own.
+CLAIMS_MAX_LIVE=100000000 CLAIMS_MAX_PER_DAY=100000000 DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
+  REDIS_KEY_PREFIX="$PREFIX" LISTEN_ADDR="127.0.0.1:$PORT" MAIL_DIR="$WORK/mail" RUST_LOG=warn \
+  "$CARGO_TARGET_DIR/release/server" >"$WORK/server.log" 2>&1 &
+server=$!
+for _ in $(seq 150); do
+  curl -fs "$BASE/readyz" >/dev/null && break
+  sleep 0.2
+done
+curl -fs "$BASE/readyz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
+
+rss() { ps -o rss= -p "$server" | awk '{ printf "%.1f", $1 / 1024 }'; }
+seed() { psql "$DB_URL" -q -v ON_ERROR_STOP=1 -v from="$1" -v to="$2" -f bench/pgbench/seed.sql >/dev/null; }
+
+# 64 clients, registered over HTTP: their session cookies, and their logins.
+: >"$WORK/cookies"
+: >"$WORK/logins"
+for i in $(seq "$CLIENTS"); do
+  email="bench-client-$i@example.cm"
+  cookie=$(curl -fs -o /dev/null -D - "$BASE/api/register" \
+    --data-urlencode role=client --data-urlencode "display_name=Client $i" \
+    --data-urlencode "email=$email" --data-urlencode "phone=699$(printf %06d "$i")" \
+    --data-urlencode "password=$PASSWORD" |
+    sed -n 's/^[Ss]et-[Cc]ookie: \(foodbridge_session=[^;]*\).*/\1/p')
+  [ -n "$cookie" ] || { echo "registering $email failed" >&2; exit 1; }
+  echo "$cookie" >>"$WORK/cookies"
+  echo "$email $PASSWORD" >>"$WORK/logins"
+done
+export COOKIE="$(head -1 "$WORK/cookies")" COOKIES="$WORK/cookies" LOGINS="$WORK/logins"
+client_id=$(psql "$DB_URL" -tAc "SELECT min(id) FROM users WHERE role = 'client'")
+idle_rss=$(rss)
+
+rows=()
+# row LABEL RESULT-LINE [LIMIT-RATE]: one line of the table.
+row() {
+  read -r _ rate p50 p99 ok other <<<"$2"
+  local ratio="—"
+  [ -n "${3:-}" ] && ratio="$(awk -v a="$rate" -v b="$3" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
+  rows+=("$(printf '| %s | %.0f/s | %s ms | %s ms | %s | %s |' "$1" "$rate" "$p50" "$p99" "$ratio" "$other")")
+}
+# drive CONNECTIONS SCRIPT [ENV…]: one wrk run; prints its RESULT line.
+drive() {
+  local connections=$1 script=$2
+  shift 2
+  env "$@" wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --latency -s "bench/wrk/$script" "$BASE" |
+    grep '^RESULT' || { echo "wrk failed" >&2; exit 1; }
+}
+# limit CONNECTIONS FILE [-D VAR=VALUE…]: pgbench's transactions per second.
+limit() {
+  local connections=$1 file=$2
+  shift 2
+  pgbench -n -M prepared -c "$connections" -j "$THREADS" -T "$DURATION" "$@" -f "bench/pgbench/$file" "$DB_URL" 2>/dev/null |
+    sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+}
+browse=(WRK_PATH=/browse)
+json=(WRK_PATH=/api/list_listings WRK_BODY=)
+
+# Growth, first step: a site with 1,000 listings.
+if [ "$GROWTH" = 1 ]; then
+  seed 1 1000
+  small=$(drive 16 get.lua "${browse[@]}")
+fi
+seed "$(( $(psql "$DB_URL" -tAc 'SELECT coalesce(max(id), 0) FROM listings') + 1 ))" "$LISTINGS"
+
+for c in 16 64; do
+  pg=$(limit "$c" browse.sql)
+  if [ "$c" = 16 ]; then
+    drive 16 get.lua "${browse[@]}" >"$WORK/browse16" &
+    sleep "$(( DURATION / 2 ))"
+    load_rss=$(rss)
+    wait $!
+    browse16=$(cat "$WORK/browse16")
+    row "browse page (HTML), 16 connections" "$browse16" "$pg"
+  else
+    row "browse page (HTML), 64 connections" "$(drive 64 get.lua "${browse[@]}")" "$pg"
+  fi
+  row "list_listings (JSON), $c connections" "$(drive "$c" post.lua "${json[@]}")" "$pg"
+done
+
+# Claims: pgbench on the top of the listings, FoodBridge on the rest, each a listing once.
+half=$(( LISTINGS / 2 ))
+pg=$(limit 64 claim.sql -D n=0 -D first="$half" -D clients=64 -D client="$client_id")
+claims=$(drive 64 claim.lua FIRST_ID=1)
+row "claim_listing, 64 connections" "$claims" "$pg"
+
+# Logins (argon2id) at 4 connections, and browse at 16 beside them.
+drive 4 login.lua >"$WORK/logins.result" &
+logins_pid=$!
+sleep 1
+during=$(drive 16 get.lua "${browse[@]}")
+wait "$logins_pid"
+row "login, 4 connections" "$(cat "$WORK/logins.result")"
+row "browse page, 16 connections, during logins" "$during"
+
+if [ "$GROWTH" = 1 ]; then
+  seed "$(( LISTINGS + 1 ))" 1000000
+  large=$(drive 16 get.lua "${browse[@]}")
+  row "browse page, 16 connections, 1,000 listings" "$small"
+  row "browse page, 16 connections, 1,000,000 listings" "$large"
+fi
+
+# Memory after 100,000 claims, on listings added for them.
+target=100000
+top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
+seed "$(( top + 1 ))" "$(( top + target ))"
+next_id() { psql "$DB_URL" -tAc "SELECT coalesce(max(listing_id), $top) + 1 FROM claims WHERE listing_id > $top"; }
+while [ "$(next_id)" -le "$(( top + target ))" ]; do
+  drive 64 claim.lua FIRST_ID="$(next_id)" >/dev/null
+done
+after_claims_rss=$(rss)
+
+cat <<EOF
+
+FoodBridge speed: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs),
+one release replica on PostgreSQL $(psql "$PG_ADMIN" -tAc 'SHOW server_version' | cut -d' ' -f1) + Redis,
+$LISTINGS listings, ${DURATION} s a workload, wrk and pgbench on the same machine.
+"limit" is pgbench on the same SQL with the same connections, in this run.
+
+| workload | rate | p50 | p99 | of the limit | non-2xx |
+|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+
+Server RSS: idle $idle_rss MB, under browse load $load_rss MB, after $target more claims $after_claims_rss MB.
+EOF

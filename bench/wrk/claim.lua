@@ -1,0 +1,22 @@
+-- Claims through `claim_listing`: every request a different listing (ids from $FIRST_ID on,
+-- threads interleaved), each from the next of the clients whose cookies are in $COOKIES.
+dofile(os.getenv("WRK_DIR") .. "/common.lua")
+local base_init = init
+local cookies, first, n, stride
+
+function init(args)
+  base_init(args)
+  cookies = lines_of("COOKIES")
+  first = tonumber(os.getenv("FIRST_ID"))
+  stride = tonumber(os.getenv("THREADS"))
+  n = 0
+end
+
+function request()
+  n = n + 1
+  local listing = first + tid + (n - 1) * stride
+  return wrk.format("POST", "/api/claim_listing", {
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+    ["Cookie"] = cookies[(n + tid) % #cookies + 1],
+  }, "listing_id=" .. listing)
+end
