@@ -6,6 +6,8 @@
 #
 #   bench/speed.sh                        # LISTINGS=100000, DURATION=10 (seconds a workload)
 #   LISTINGS=20000 DURATION=5 GROWTH=0 bench/speed.sh   # a quicker look, without the 1M step
+#   SERVER=/tmp/server-before bench/speed.sh              # another build of the server, as it is
+#   WORKLOADS="claims" PERF_DIR=/tmp/perf bench/speed.sh  # some workloads, each under `perf record`
 #
 # Workloads: browse page (HTML) and list_listings (JSON) at 16 and 64 connections; claims at 64;
 # logins, and browse p99 during them; growth (browse with 1,000 and 1,000,000 listings); server
@@ -21,6 +23,11 @@ source scripts/env.sh
 LISTINGS="${LISTINGS:-100000}"
 DURATION="${DURATION:-10}"
 GROWTH="${GROWTH:-1}"
+# Any of: browse claims logins growth memory.
+WORKLOADS="${WORKLOADS:-browse claims logins growth memory}"
+[ "$GROWTH" = 1 ] || WORKLOADS="${WORKLOADS/growth/}"
+# Where `perf record` writes a profile of the server for each wrk run (unset: no profiling).
+PERF_DIR="${PERF_DIR:-}"
 PG_ADMIN="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS="${TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 DB="foodbridge_speed_$$"
@@ -30,7 +37,7 @@ PORT="${PORT:-3461}"
 BASE="http://127.0.0.1:$PORT"
 WORK="$(mktemp -d)"
 THREADS=2
-CLIENTS=64
+CLIENTS=128
 PASSWORD="mangue-plantain-2026"
 export WRK_DIR="$PWD/bench/wrk" THREADS
 
@@ -38,12 +45,16 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v pgbench >/dev/null || missing+=(postgresql-client)
+[ -z "$PERF_DIR" ] || command -v perf >/dev/null || missing+=(linux-perf)
 if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
 fi
 
-cargo build --release --locked -p server
+if [ -z "${SERVER:-}" ]; then
+  cargo build --release --locked -p server
+  SERVER="$CARGO_TARGET_DIR/release/server"
+fi
 
 server=""
 cleanup() {
@@ -59,7 +70,7 @@ psql "$PG_ADMIN" -qc "CREATE DATABASE $DB"
 # Its clients claim far more than a person may: the fair share has tests of its own.
 CLAIMS_MAX_LIVE=100000000 CLAIMS_MAX_PER_DAY=100000000 DATABASE_URL="$DB_URL" REDIS_URL="$REDIS" \
   REDIS_KEY_PREFIX="$PREFIX" LISTEN_ADDR="127.0.0.1:$PORT" MAIL_DIR="$WORK/mail" RUST_LOG=warn \
-  "$CARGO_TARGET_DIR/release/server" >"$WORK/server.log" 2>&1 &
+  "$SERVER" >"$WORK/server.log" 2>&1 &
 server=$!
 for _ in $(seq 150); do
   curl -fs "$BASE/readyz" >/dev/null && break
@@ -98,11 +109,19 @@ row() {
 }
 # drive CONNECTIONS SCRIPT [ENV…]: one wrk run; prints its RESULT line.
 drive() {
-  local connections=$1 script=$2
+  local connections=$1 script=$2 perf=""
   shift 2
+  if [ -n "$PERF_DIR" ]; then
+    mkdir -p "$PERF_DIR"
+    perf record -q -e cpu-clock -F 499 -g -p "$server" -o "$PERF_DIR/${script%.lua}-$connections-$(date +%s%N).data" \
+      -- sleep "$DURATION" >/dev/null 2>&1 &
+    perf=$!
+  fi
   env "$@" wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --latency -s "bench/wrk/$script" "$BASE" |
     grep '^RESULT' || { echo "wrk failed" >&2; exit 1; }
+  [ -z "$perf" ] || wait "$perf" || true
 }
+want() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 # limit CONNECTIONS FILE [-D VAR=VALUE…]: pgbench's transactions per second.
 limit() {
   local connections=$1 file=$2
@@ -114,58 +133,68 @@ browse=(WRK_PATH=/browse)
 json=(WRK_PATH=/api/list_listings WRK_BODY=)
 
 # Growth, first step: a site with 1,000 listings.
-if [ "$GROWTH" = 1 ]; then
+if want growth; then
   seed 1 1000
   small=$(drive 16 get.lua "${browse[@]}")
 fi
 seed "$(( $(psql "$DB_URL" -tAc 'SELECT coalesce(max(id), 0) FROM listings') + 1 ))" "$LISTINGS"
 
-for c in 16 64; do
-  pg=$(limit "$c" browse.sql)
-  if [ "$c" = 16 ]; then
-    drive 16 get.lua "${browse[@]}" >"$WORK/browse16" &
-    sleep "$(( DURATION / 2 ))"
-    load_rss=$(rss)
-    wait $!
-    browse16=$(cat "$WORK/browse16")
-    row "browse page (HTML), 16 connections" "$browse16" "$pg"
-  else
-    row "browse page (HTML), 64 connections" "$(drive 64 get.lua "${browse[@]}")" "$pg"
-  fi
-  row "list_listings (JSON), $c connections" "$(drive "$c" post.lua "${json[@]}")" "$pg"
-done
+load_rss="—"
+if want browse; then
+  for c in 16 64; do
+    pg=$(limit "$c" browse.sql)
+    if [ "$c" = 16 ]; then
+      drive 16 get.lua "${browse[@]}" >"$WORK/browse16" &
+      sleep "$(( DURATION / 2 ))"
+      load_rss=$(rss)
+      wait $!
+      browse16=$(cat "$WORK/browse16")
+      row "browse page (HTML), 16 connections" "$browse16" "$pg"
+    else
+      row "browse page (HTML), 64 connections" "$(drive 64 get.lua "${browse[@]}")" "$pg"
+    fi
+    row "list_listings (JSON), $c connections" "$(drive "$c" post.lua "${json[@]}")" "$pg"
+  done
+fi
 
-# Claims: pgbench on the top of the listings, FoodBridge on the rest, each a listing once.
-half=$(( LISTINGS / 2 ))
-pg=$(limit 64 claim.sql -D n=0 -D first="$half" -D clients=64 -D client="$client_id")
-claims=$(drive 64 claim.lua FIRST_ID=1)
-row "claim_listing, 64 connections" "$claims" "$pg"
+if want claims; then
+  # pgbench on the top of the listings, FoodBridge on the rest, each a listing once.
+  half=$(( LISTINGS / 2 ))
+  pg=$(limit 64 claim.sql -D n=0 -D first="$half" -D clients=64 -D client="$client_id")
+  claims=$(drive 64 claim.lua FIRST_ID=1)
+  row "claim_listing, 64 connections" "$claims" "$pg"
+fi
 
-# Logins (argon2id) at 4 connections, and browse at 16 beside them.
-drive 4 login.lua >"$WORK/logins.result" &
-logins_pid=$!
-sleep 1
-during=$(drive 16 get.lua "${browse[@]}")
-wait "$logins_pid"
-row "login, 4 connections" "$(cat "$WORK/logins.result")"
-row "browse page, 16 connections, during logins" "$during"
+if want logins; then
+  # Logins (argon2id) at 4 connections, and browse at 16 beside them.
+  drive 4 login.lua >"$WORK/logins.result" &
+  logins_pid=$!
+  sleep 1
+  during=$(drive 16 get.lua "${browse[@]}")
+  wait "$logins_pid"
+  row "login, 4 connections" "$(cat "$WORK/logins.result")"
+  row "browse page, 16 connections, during logins" "$during"
+fi
 
-if [ "$GROWTH" = 1 ]; then
+if want growth; then
   seed "$(( LISTINGS + 1 ))" 1000000
   large=$(drive 16 get.lua "${browse[@]}")
   row "browse page, 16 connections, 1,000 listings" "$small"
   row "browse page, 16 connections, 1,000,000 listings" "$large"
 fi
 
-# Memory after 100,000 claims, on listings added for them.
+after_claims_rss="—"
 target=100000
-top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
-seed "$(( top + 1 ))" "$(( top + target ))"
-next_id() { psql "$DB_URL" -tAc "SELECT coalesce(max(listing_id), $top) + 1 FROM claims WHERE listing_id > $top"; }
-while [ "$(next_id)" -le "$(( top + target ))" ]; do
-  drive 64 claim.lua FIRST_ID="$(next_id)" >/dev/null
-done
-after_claims_rss=$(rss)
+if want memory; then
+  # Memory after 100,000 claims, on listings added for them.
+  top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
+  seed "$(( top + 1 ))" "$(( top + target ))"
+  next_id() { psql "$DB_URL" -tAc "SELECT coalesce(max(listing_id), $top) + 1 FROM claims WHERE listing_id > $top"; }
+  while [ "$(next_id)" -le "$(( top + target ))" ]; do
+    drive 64 claim.lua FIRST_ID="$(next_id)" >/dev/null
+  done
+  after_claims_rss=$(rss)
+fi
 
 cat <<EOF
 

@@ -8,7 +8,9 @@ use tower_sessions_redis_store::fred::clients::Pool as RedisPool;
 use std::sync::Arc;
 
 use crate::{
-    domain::{claims::FairShare, events::EventSink, ratelimit::FailureLimiter},
+    domain::{
+        browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
+    },
     error::AppError,
 };
 
@@ -21,6 +23,8 @@ pub struct AppState {
     pub limiter: FailureLimiter,
     /// Where the domain reports what happened (listing posted, claimed, withdrawn).
     pub events: Arc<dyn EventSink>,
+    /// Browse pages already read, out of date with every listing event.
+    pub browse_cache: Arc<BrowseCache>,
     /// How many claims a client may hold at once and make a day.
     pub fair_share: FairShare,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).

@@ -8,6 +8,7 @@ mod language;
 pub mod live;
 pub mod mailer;
 mod malformed;
+pub mod memory;
 mod metrics;
 pub mod router;
 pub mod sessions;

@@ -18,7 +18,10 @@ use std::{
 
 use app::{
     auth,
-    domain::events::{DomainEvent, EventSink},
+    domain::{
+        browse_cache::{BrowseCache, Upstream},
+        events::{DomainEvent, EventSink},
+    },
 };
 use axum::{
     Extension,
@@ -26,7 +29,7 @@ use axum::{
     response::sse::{Event, KeepAlive, Sse},
 };
 use futures_util::{Stream, StreamExt, stream};
-use tokio::sync::{broadcast, mpsc, watch};
+use tokio::sync::{broadcast, watch};
 use tower_sessions::Session;
 use tower_sessions_redis_store::fred::{
     clients::Client as RedisClient,
@@ -42,8 +45,6 @@ const RECENT: usize = 1024;
 const RETRY: Duration = Duration::from_secs(2);
 /// A comment on an idle stream this often keeps proxies from closing it.
 const PING: Duration = Duration::from_secs(15);
-/// Events waiting to be written to Redis before new ones are dropped (and pages refetch).
-const PUBLISH_BACKLOG: usize = 10_000;
 
 /// An event's place in the order every replica sees: `{ms}-{seq}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,6 +76,8 @@ pub struct Hub(Arc<HubInner>);
 
 struct HubInner {
     sender: broadcast::Sender<Message>,
+    /// Out of date with every event, and whenever pages are told to refetch.
+    cache: Arc<BrowseCache>,
     recent: Mutex<VecDeque<(EventId, DomainEvent)>>,
     /// This process's own ids start at its start time, so no id of an earlier run is mistaken
     /// for one of this run.
@@ -83,12 +86,13 @@ struct HubInner {
 }
 
 impl Hub {
-    pub fn new() -> Self {
+    pub fn new(cache: Arc<BrowseCache>) -> Self {
         let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64);
         Hub(Arc::new(HubInner {
             sender: broadcast::channel(RECENT).0,
+            cache,
             recent: Mutex::new(VecDeque::with_capacity(RECENT)),
             epoch,
             closing: watch::channel(false).0,
@@ -116,6 +120,9 @@ impl Hub {
     }
 
     fn keep(&self, recent: &mut VecDeque<(EventId, DomainEvent)>, id: EventId, event: DomainEvent) {
+        // Before the event counts as received: a reader that sees it received (`newest`)
+        // sees the cache's new generation too.
+        self.0.cache.invalidate();
         if recent.len() == RECENT {
             recent.pop_front();
         }
@@ -126,7 +133,17 @@ impl Hub {
 
     /// Tells every open page to fetch what it shows again.
     fn refetch(&self) {
+        self.0.cache.invalidate();
         let _ = self.0.sender.send(Message::Refetch);
+    }
+
+    /// Whether this replica has received the stream's event `id` (true when the stream is
+    /// empty, false for an id it cannot read).
+    fn has_received(&self, id: Option<&str>) -> bool {
+        match id {
+            None => true,
+            Some(id) => EventId::parse(id).is_some_and(|id| self.newest() >= Some(id)),
+        }
     }
 
     /// The id of the newest event this replica holds.
@@ -158,12 +175,6 @@ impl Hub {
     }
 }
 
-impl Default for Hub {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
@@ -173,31 +184,75 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// The embedded default: events go straight to this process's pages.
 pub struct LocalSink(pub Hub);
 
+#[async_trait::async_trait]
 impl EventSink for LocalSink {
-    fn publish(&self, event: DomainEvent) {
+    async fn publish(&self, event: DomainEvent) {
         self.0.deliver_local(event);
     }
 }
 
 /// With Redis: events are appended to one stream that every replica reads.
-pub struct RedisSink(mpsc::Sender<DomainEvent>);
+pub struct RedisSink {
+    pool: RedisPool,
+    key: String,
+    hub: Hub,
+}
 
+#[async_trait::async_trait]
 impl EventSink for RedisSink {
-    fn publish(&self, event: DomainEvent) {
-        if self.0.try_send(event).is_err() {
-            tracing::error!("live events: Redis is not keeping up; an event was dropped");
+    async fn publish(&self, event: DomainEvent) {
+        let Ok(json) = serde_json::to_string(&event) else {
+            return;
+        };
+        let added: Result<String, _> = self
+            .pool
+            .xadd(
+                &self.key,
+                false,
+                ("MAXLEN", "~", RECENT as i64),
+                "*",
+                ("event", json),
+            )
+            .await;
+        if let Err(e) = added {
+            // The other replicas learn nothing of it: their pages catch up at their next
+            // refetch, their caches within `MAX_AGE`; this replica's at once.
+            tracing::error!(error = %e, "live events: cannot write to Redis");
+            self.hub.refetch();
         }
     }
 }
 
-/// Starts writing this replica's events to the Redis stream `key` and reading everyone's
-/// into `hub`. Reading uses a connection of its own: a blocked read must not hold up the
-/// sessions' commands.
+/// Whether this replica has read every event in the Redis stream (for the browse cache).
+pub struct RedisUpstream {
+    pool: RedisPool,
+    key: String,
+    hub: Hub,
+}
+
+#[async_trait::async_trait]
+impl Upstream for RedisUpstream {
+    async fn caught_up(&self) -> bool {
+        let newest: Result<Vec<(String, std::collections::HashMap<String, String>)>, _> = self
+            .pool
+            .xrevrange_values(&self.key, "+", "-", Some(1))
+            .await;
+        newest.is_ok_and(|entries| {
+            self.hub
+                .has_received(entries.first().map(|(id, _)| id.as_str()))
+        })
+    }
+}
+
+/// Starts reading every replica's events from the Redis stream `key` into `hub`; this
+/// replica's events are written there (the sink), and the browse cache learns from the stream
+/// whether the hub is up to date. Reading uses a connection of its own: a blocked read must
+/// not hold up the sessions' commands.
 pub async fn redis(
     pool: &RedisPool,
     key: String,
     hub: Hub,
-) -> Result<RedisSink, tower_sessions_redis_store::fred::error::Error> {
+) -> Result<(RedisSink, RedisUpstream), tower_sessions_redis_store::fred::error::Error> {
     let reader = pool.next().clone_new();
     reader.init().await?;
     // fred reconnects (and retries a blocked read) by itself: whatever was published while the
@@ -208,30 +263,18 @@ pub async fn redis(
         refetch.refetch();
         async { Ok(()) }
     });
-    let (sender, receiver) = mpsc::channel(PUBLISH_BACKLOG);
-    tokio::spawn(write(pool.clone(), key.clone(), receiver));
-    tokio::spawn(read(reader, key, hub));
-    Ok(RedisSink(sender))
-}
-
-async fn write(pool: RedisPool, key: String, mut events: mpsc::Receiver<DomainEvent>) {
-    while let Some(event) = events.recv().await {
-        let Ok(json) = serde_json::to_string(&event) else {
-            continue;
-        };
-        let added: Result<String, _> = pool
-            .xadd(
-                &key,
-                false,
-                ("MAXLEN", "~", RECENT as i64),
-                "*",
-                ("event", json),
-            )
-            .await;
-        if let Err(e) = added {
-            tracing::error!(error = %e, "live events: cannot write to Redis");
-        }
-    }
+    tokio::spawn(read(reader, key.clone(), hub.clone()));
+    let sink = RedisSink {
+        pool: pool.clone(),
+        key: key.clone(),
+        hub: hub.clone(),
+    };
+    let upstream = RedisUpstream {
+        pool: pool.clone(),
+        key,
+        hub,
+    };
+    Ok((sink, upstream))
 }
 
 type Entries = XReadResponse<String, String, String, String>;
@@ -442,7 +485,7 @@ mod tests {
 
     #[test]
     fn a_page_that_reconnects_gets_what_it_missed_or_is_told_to_refetch() {
-        let hub = Hub::new();
+        let hub = Hub::new(Default::default());
         for id in 1..=3 {
             hub.deliver_local(posted(id));
         }
@@ -463,12 +506,24 @@ mod tests {
 
     #[test]
     fn an_event_already_seen_is_passed_on_once() {
-        let hub = Hub::new();
+        let hub = Hub::new(Default::default());
         let mut receiver = hub.0.sender.subscribe();
         hub.deliver(EventId(5, 0), posted(1));
         hub.deliver(EventId(5, 0), posted(1));
         hub.deliver(EventId(4, 9), posted(2));
         assert!(receiver.try_recv().is_ok());
         assert!(receiver.try_recv().is_err());
+    }
+
+    #[test]
+    fn a_replica_knows_whether_it_has_received_the_stream_s_newest_event() {
+        let hub = Hub::new(Default::default());
+        assert!(hub.has_received(None), "an empty stream");
+        assert!(!hub.has_received(Some("5-0")));
+        hub.deliver(EventId(5, 0), posted(1));
+        assert!(hub.has_received(Some("5-0")));
+        assert!(hub.has_received(Some("4-7")));
+        assert!(!hub.has_received(Some("5-1")));
+        assert!(!hub.has_received(Some("not an id")));
     }
 }

@@ -6,8 +6,19 @@ use server::{
 };
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    // Before any thread exists: the allocator's arenas are made as threads first allocate.
+    server::memory::tune();
+    match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime.block_on(run()),
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> ExitCode {
     let config = Config::load();
     init_logging(config.as_ref().map(|c| c.log_format).unwrap_or_default());
     let result = match config {

@@ -5,7 +5,9 @@ use std::{net::SocketAddr, time::Duration};
 use std::sync::Arc;
 
 use app::{
-    domain::{claims::FairShare, events::EventSink, ratelimit::FailureLimiter},
+    domain::{
+        browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
+    },
     state::AppState,
 };
 use leptos::prelude::{LeptosOptions, get_configuration};
@@ -77,15 +79,16 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
             FailureLimiter::local(),
         ),
     };
-    let live = Hub::new();
+    let browse_cache = Arc::new(BrowseCache::default());
+    let live = Hub::new(browse_cache.clone());
     let events: Arc<dyn EventSink> = match &redis {
         Some(pool) => {
             let key = format!("{}events", config.redis_key_prefix);
-            Arc::new(
-                live::redis(pool, key, live.clone())
-                    .await
-                    .map_err(|e| format!("cannot read live events from Redis: {e}"))?,
-            )
+            let (sink, upstream) = live::redis(pool, key, live.clone())
+                .await
+                .map_err(|e| format!("cannot read live events from Redis: {e}"))?;
+            browse_cache.follow(Arc::new(upstream));
+            Arc::new(sink)
         }
         None => Arc::new(LocalSink(live.clone())),
     };
@@ -95,6 +98,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         redis,
         limiter,
         events,
+        browse_cache,
         trust_proxy: config.trust_proxy,
         fair_share: FairShare {
             live: config.claims_max_live,

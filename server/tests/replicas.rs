@@ -1,9 +1,9 @@
 //! Two replicas on their own ports, sharing the real PostgreSQL and Redis: whatever one does
-//! with a session, the other sees.
+//! with a session, or to a listing, the other sees.
 
 mod common;
 
-use common::{call, register, replica};
+use common::{call, listing, register, replica};
 use reqwest::StatusCode;
 use testkit::{Backend, TestDb};
 
@@ -86,4 +86,74 @@ async fn failed_logins_are_counted_across_replicas() {
         &["login:account:amina@example.cm", "login:address:127.0.0.1"],
     )
     .await;
+}
+
+/// The listing ids on the first page of `list_listings`, and of the browse page's links.
+async fn browsed(base: &str, cookie: &str) -> (Vec<i64>, String) {
+    let (status, _, body) = call(base, "list_listings", Some(cookie), &[]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let ids = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|card| card["id"].as_i64().unwrap())
+        .collect();
+    let html = reqwest::Client::new()
+        .get(format!("{base}/browse"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    (ids, html)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_claimed_or_withdrawn_on_one_replica_is_gone_from_the_other_s_browse_at_once() {
+    let t = TestDb::new(Backend::Postgres).await;
+    let prefix = common::key_prefix();
+    let [a, b] = common::two_replicas(&t.url, &prefix).await;
+    let business = register(&a, "business", "bakery@example.cm").await;
+    let client = register(&a, "client", "amina@example.cm").await;
+    let mut listings = Vec::new();
+    for _ in 0..8 {
+        listings.push(listing(&t.db, "bakery@example.cm").await);
+    }
+
+    // Each round: B has the page cached (read twice), A changes a listing and answers, and B
+    // at once no longer offers it, in the JSON or in the page.
+    for (round, id) in listings.iter().enumerate() {
+        for _ in 0..2 {
+            let (ids, html) = browsed(&b, &client).await;
+            assert!(ids.contains(id), "round {round}: {id} missing from {ids:?}");
+            assert!(html.contains(&format!("/listings/{id}\"")), "round {round}");
+        }
+        let (endpoint, cookie) = if round % 2 == 0 {
+            ("claim_listing", &client)
+        } else {
+            ("withdraw_listing", &business)
+        };
+        let (status, _, body) = call(
+            &a,
+            endpoint,
+            Some(cookie),
+            &[("listing_id", &id.to_string())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
+        let (ids, html) = browsed(&b, &client).await;
+        assert!(
+            !ids.contains(id),
+            "round {round}: {endpoint} on A, still on B: {ids:?}"
+        );
+        assert!(
+            !html.contains(&format!("/listings/{id}\"")),
+            "round {round}: {endpoint} on A, still in B's page"
+        );
+    }
+
+    common::remove_keys(&prefix, &[]).await;
 }

@@ -136,10 +136,12 @@ pub async fn list_listings(
                 category,
                 after,
             };
-            Ok(
-                domain::browse::browse(&app_state()?.db, &query, domain::clock::now(), PAGE_SIZE)
-                    .await?,
-            )
+            let state = app_state()?;
+            let now = domain::clock::now();
+            Ok(state
+                .browse_cache
+                .browse(&state.db, &query, now, PAGE_SIZE)
+                .await?)
         }
         .await,
     )

@@ -13,6 +13,7 @@ use sea_orm::{
     SqlErr,
 };
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 
 use crate::{
     domain::{
@@ -291,9 +292,21 @@ pub async fn verify_password(password: String, phc: String) -> DomainResult<bool
     .await
 }
 
+/// Hashes computed at once: one fewer than the machine's cores (at least one). Each takes a
+/// core and 19 MiB for ~50 ms, so a burst of logins waits its turn instead of taking every
+/// core from the pages being served (and the memory of one hash per blocking thread).
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Semaphore::new(cores.saturating_sub(1).max(1))
+});
+
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> DomainResult<T> + Send + 'static,
 ) -> DomainResult<T> {
+    let _turn = HASHING
+        .acquire()
+        .await
+        .map_err(|e| DomainError::internal("hashing semaphore closed", e))?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| DomainError::internal("blocking task failed", e))?

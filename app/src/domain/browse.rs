@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// What clients want to see.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct BrowseQuery {
     pub sort: Option<Sort>,
     pub search: Option<String>,
@@ -165,7 +165,7 @@ fn card(row: CardRow, now: DateTime<Utc>) -> ListingCard {
         }),
         _ => None,
     };
-    ListingCard {
+    let card = ListingCard {
         id: row.id,
         item_name: row.item_name,
         quantity: row.quantity,
@@ -175,8 +175,17 @@ fn card(row: CardRow, now: DateTime<Utc>) -> ListingCard {
         business_name: row.business_name,
         pickup_location: row.pickup_location.unwrap_or_default(),
         available_until: row.available_until,
-        minutes_left: (row.available_until - now).num_minutes(),
+        minutes_left: 0,
         thumbnail,
+    };
+    at(card, now)
+}
+
+/// The card as it stands at `now`: the minutes it has left.
+pub fn at(card: ListingCard, now: DateTime<Utc>) -> ListingCard {
+    ListingCard {
+        minutes_left: (card.available_until - now).num_minutes(),
+        ..card
     }
 }
 

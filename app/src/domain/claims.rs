@@ -16,8 +16,9 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, SqlErr, TransactionSession, TransactionTrait,
-    sea_query::{Expr, ExprTrait},
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, SqlErr, TransactionSession,
+    TransactionTrait,
+    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr},
 };
 
 use crate::{
@@ -27,7 +28,7 @@ use crate::{
         error::{DomainError, DomainResult},
         events::{DomainEvent, EventSink},
         outbox::{self, Queued},
-        views::{self, image_sizes},
+        views::{self, ImageSizes, image_sizes},
     },
     dto::{
         ClaimView, Claimant, HistoryStep, LATE_CANCEL_MINUTES, Language, ListingState, OutcomeView,
@@ -83,21 +84,50 @@ pub async fn claim(
         txn.rollback().await?;
         return already_claimed(db, actor, listing_id, now).await;
     };
-    if let Some(refusal) = over_fair_share(&txn, actor, share, now).await? {
-        txn.rollback().await?;
-        return Err(DomainError::Refused(refusal));
-    }
-    let inserted = claim::ActiveModel {
-        listing_id: Set(listing_id),
-        client_id: Set(actor.user_id),
-        claimed_at: Set(now),
-        round: Set(listing.round),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
+    lock_client(&txn, actor).await?;
+    // The claim row is written only within the fair share: one statement for the counts and
+    // the insert.
+    let insert = Query::insert()
+        .into_table(claim::Entity)
+        .columns([
+            claim::Column::ListingId,
+            claim::Column::ClientId,
+            claim::Column::ClaimedAt,
+            claim::Column::Round,
+        ])
+        .select_from(
+            Query::select()
+                .exprs([
+                    Expr::val(listing_id),
+                    Expr::val(actor.user_id),
+                    Expr::val(now),
+                    Expr::val(listing.round),
+                ])
+                .and_where(count_of(made_today(actor, share, now)).lt(i64::from(share.per_day)))
+                .and_where(
+                    count_of(
+                        live_claims(actor, share, now)
+                            .expr(Expr::val(1))
+                            .into_query(),
+                    )
+                    .lt(i64::from(share.live)),
+                )
+                .to_owned(),
+        )
+        .map_err(|e| DomainError::internal("claim insert", e))?
+        .returning_all()
+        .to_owned();
+    let inserted = claim::Entity::find()
+        .from_raw_sql(txn.get_database_backend().build(&insert))
+        .one(&txn)
+        .await;
     let claim = match inserted {
-        Ok(claim) => claim,
+        Ok(Some(claim)) => claim,
+        Ok(None) => {
+            let refusal = refusal(&txn, actor, share, now).await?;
+            txn.rollback().await?;
+            return Err(DomainError::Refused(refusal));
+        }
         Err(e) if is_unique_violation(&e) => {
             txn.rollback().await?;
             return Err(DomainError::Unavailable(ListingState::Claimed));
@@ -110,15 +140,24 @@ pub async fn claim(
         now,
     )
     .await?;
-    let view = view_of(&txn, claim, now).await?;
     txn.commit().await?;
 
-    events.publish(DomainEvent::ListingClaimed {
-        listing_id,
-        business_id: view.business_id,
-        client_id: actor.user_id,
-    });
-    Ok(view.claim)
+    events
+        .publish(DomainEvent::ListingClaimed {
+            listing_id,
+            business_id: listing.business_id,
+            client_id: actor.user_id,
+        })
+        .await;
+    // Built from the rows the transaction returned, with the one thing it lacks (the
+    // business and the thumbnail's size) read after the commit: the locks are held no longer
+    // than the rule needs them.
+    let business = user::Entity::find_by_id(listing.business_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::internal("listing without its business", listing.id))?;
+    let sizes = image_sizes(db, listing.thumb_key.clone()).await?;
+    Ok(viewed(claim, listing, business, &sizes, None, now).claim)
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {
@@ -164,16 +203,11 @@ async fn holder(
         .await
 }
 
-/// Why the client may not claim now, if they may not: checked inside the claim's transaction.
-/// On PostgreSQL the client's row is locked first, so two of their claims on two replicas are
-/// counted one after the other (each sees the other's once committed); SQLite has one writer,
-/// and the claim's update already holds it.
-async fn over_fair_share(
-    txn: &impl ConnectionTrait,
-    actor: Actor,
-    share: FairShare,
-    now: DateTime<Utc>,
-) -> DomainResult<Option<Refusal>> {
+/// Locks the client's row inside the claim's transaction. On PostgreSQL two claims of theirs
+/// on two replicas are then counted one after the other (each sees the other's once committed:
+/// the counts are in a later statement, with a snapshot taken after the lock); SQLite has one
+/// writer, and the claim's update already holds it.
+async fn lock_client(txn: &impl ConnectionTrait, actor: Actor) -> DomainResult<()> {
     user::Entity::find_by_id(actor.user_id)
         .select_only()
         .column(user::Column::Id)
@@ -181,37 +215,78 @@ async fn over_fair_share(
         .into_tuple::<i64>()
         .one(txn)
         .await?;
-    let today = day_start(now);
-    let made_today = claim::Entity::find()
-        .filter(claim::Column::ClientId.eq(actor.user_id))
-        .filter(claim::Column::ClaimedAt.gte(today))
-        .count(txn)
-        .await?;
-    if made_today >= u64::from(share.per_day) {
-        return Ok(Some(Refusal::DailyLimit {
+    Ok(())
+}
+
+/// Why a claim over the fair share was refused (counted again inside its transaction).
+async fn refusal(
+    txn: &impl ConnectionTrait,
+    actor: Actor,
+    share: FairShare,
+    now: DateTime<Utc>,
+) -> DomainResult<Refusal> {
+    let counts = Query::select()
+        .expr_as(count_of(made_today(actor, share, now)), "made_today")
+        .to_owned();
+    let made_today: i64 = txn
+        .query_one(&counts)
+        .await?
+        .ok_or_else(|| DomainError::internal("no count", actor.user_id))?
+        .try_get("", "made_today")?;
+    if made_today >= i64::from(share.per_day) {
+        return Ok(Refusal::DailyLimit {
             max: share.per_day,
-            until: today + Days::new(1),
-        }));
+            until: day_start(now) + Days::new(1),
+        });
     }
-    let live: Vec<DateTime<Utc>> = claim::Entity::find()
-        .select_only()
+    let next_free = live_claims(actor, share, now)
         .column(listing::Column::AvailableUntil)
+        .order_by_asc(listing::Column::AvailableUntil)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(Refusal::LiveLimit {
+        max: share.live,
+        next_free,
+    })
+}
+
+/// The client's claims made today in Cameroon, as many as the fair share counts.
+fn made_today(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SelectStatement {
+    claim::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(claim::Column::ClaimedAt.gte(day_start(now)))
+        .limit(u64::from(share.per_day))
+        .into_query()
+}
+
+/// The client's claims that are live at `now` (no outcome yet, the listing's deadline ahead),
+/// as many as the fair share counts.
+fn live_claims(actor: Actor, share: FairShare, now: DateTime<Utc>) -> Select<claim::Entity> {
+    claim::Entity::find()
+        .select_only()
         .join(JoinType::InnerJoin, claim::Relation::Listing.def())
         .join(JoinType::LeftJoin, claim::Relation::Outcome.def())
         .filter(claim::Column::ClientId.eq(actor.user_id))
         .filter(claim_outcome::Column::Id.is_null())
         .filter(listing::Column::AvailableUntil.gt(now))
-        .order_by_asc(listing::Column::AvailableUntil)
-        .into_tuple()
-        .all(txn)
-        .await?;
-    if live.len() >= share.live as usize {
-        return Ok(Some(Refusal::LiveLimit {
-            max: share.live,
-            next_free: live.first().copied(),
-        }));
-    }
-    Ok(None)
+        .limit(u64::from(share.live))
+}
+
+/// `(SELECT COUNT(*) FROM (rows) AS counted)`.
+fn count_of(rows: SelectStatement) -> SimpleExpr {
+    SimpleExpr::SubQuery(
+        None,
+        Box::new(
+            Query::select()
+                .expr(Expr::cust("COUNT(*)"))
+                .from_subquery(rows, Alias::new("counted"))
+                .to_owned()
+                .into(),
+        ),
+    )
 }
 
 /// Midnight of `now`'s day in Cameroon.
@@ -377,12 +452,14 @@ pub async fn cancel(
     .await?;
     txn.commit().await?;
 
-    events.publish(DomainEvent::ListingReopened {
-        listing_id: claim.listing_id,
-        business_id: reopened.listing.business_id,
-        client_id: claim.client_id,
-        waiting: reopened.waiting,
-    });
+    events
+        .publish(DomainEvent::ListingReopened {
+            listing_id: claim.listing_id,
+            business_id: reopened.listing.business_id,
+            client_id: claim.client_id,
+            waiting: reopened.waiting,
+        })
+        .await;
     Ok(outcome_view(&recorded))
 }
 
@@ -428,19 +505,21 @@ pub async fn record_pickup(
     };
     txn.commit().await?;
 
-    events.publish(match reopened {
-        Some(reopened) => DomainEvent::ListingReopened {
-            listing_id: row.id,
-            business_id: row.business_id,
-            client_id: claim.client_id,
-            waiting: reopened.waiting,
-        },
-        None => DomainEvent::ClaimSettled {
-            listing_id: row.id,
-            business_id: row.business_id,
-            client_id: claim.client_id,
-        },
-    });
+    events
+        .publish(match reopened {
+            Some(reopened) => DomainEvent::ListingReopened {
+                listing_id: row.id,
+                business_id: row.business_id,
+                client_id: claim.client_id,
+                waiting: reopened.waiting,
+            },
+            None => DomainEvent::ClaimSettled {
+                listing_id: row.id,
+                business_id: row.business_id,
+                client_id: claim.client_id,
+            },
+        })
+        .await;
     Ok(outcome_view(&recorded))
 }
 
@@ -533,7 +612,6 @@ pub async fn wait_status(
 
 struct Viewed {
     claim: ClaimView,
-    business_id: i64,
     business_language: Language,
 }
 
@@ -577,29 +655,41 @@ async fn views_of(
                 .get(&claim.listing_id)
                 .cloned()
                 .ok_or_else(|| DomainError::internal("claim without its listing", claim.id))?;
-            Ok(Viewed {
-                business_id: business.id,
-                business_language: business.language,
-                claim: ClaimView {
-                    claim_id: claim.id,
-                    claimed_at: claim.claimed_at,
-                    listing_id: listing.id,
-                    unit: listing.unit,
-                    thumbnail: sizes.image_ref(&listing.thumb_key),
-                    item_name: listing.item_name,
-                    quantity: listing.quantity,
-                    pickup_from: listing.pickup_from,
-                    available_until: listing.available_until,
-                    business_name: business.display_name,
-                    pickup_location: business.pickup_location.unwrap_or_default(),
-                    business_phone: business.phone,
-                    business_email: business.email,
-                    outcome: outcomes.get(&claim.id).map(outcome_view),
-                    checked_at: now,
-                },
-            })
+            let outcome = outcomes.get(&claim.id);
+            Ok(viewed(claim, listing, business, &sizes, outcome, now))
         })
         .collect()
+}
+
+/// A claim as its client sees it at `now`, from its rows.
+fn viewed(
+    claim: claim::Model,
+    listing: listing::Model,
+    business: user::Model,
+    sizes: &ImageSizes,
+    outcome: Option<&claim_outcome::Model>,
+    now: DateTime<Utc>,
+) -> Viewed {
+    Viewed {
+        business_language: business.language,
+        claim: ClaimView {
+            claim_id: claim.id,
+            claimed_at: claim.claimed_at,
+            listing_id: listing.id,
+            unit: listing.unit,
+            thumbnail: sizes.image_ref(&listing.thumb_key),
+            item_name: listing.item_name,
+            quantity: listing.quantity,
+            pickup_from: listing.pickup_from,
+            available_until: listing.available_until,
+            business_name: business.display_name,
+            pickup_location: business.pickup_location.unwrap_or_default(),
+            business_phone: business.phone,
+            business_email: business.email,
+            outcome: outcome.map(outcome_view),
+            checked_at: now,
+        },
+    }
 }
 
 /// The outcomes of these claims, by claim.

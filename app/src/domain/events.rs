@@ -131,9 +131,11 @@ impl DomainEvent {
     }
 }
 
+#[async_trait::async_trait]
 pub trait EventSink: Send + Sync {
-    /// Called after the change is committed; never fails the change.
-    fn publish(&self, event: DomainEvent);
+    /// Called after the change is committed and before it is answered, so whoever hears the
+    /// answer can count on every replica learning of it; never fails the change.
+    async fn publish(&self, event: DomainEvent);
 }
 
 /// Keeps every event, for tests.
@@ -146,8 +148,9 @@ impl RecordedEvents {
     }
 }
 
+#[async_trait::async_trait]
 impl EventSink for RecordedEvents {
-    fn publish(&self, event: DomainEvent) {
+    async fn publish(&self, event: DomainEvent) {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).push(event);
     }
 }

@@ -59,10 +59,12 @@ pub async fn create(
     let id = row.insert(&txn).await?.id;
     txn.commit().await?;
 
-    events.publish(DomainEvent::ListingPosted {
-        listing_id: id,
-        business_id: actor.user_id,
-    });
+    events
+        .publish(DomainEvent::ListingPosted {
+            listing_id: id,
+            business_id: actor.user_id,
+        })
+        .await;
     Ok(id)
 }
 
@@ -123,10 +125,12 @@ pub async fn update(
     }
     txn.commit().await?;
 
-    events.publish(DomainEvent::ListingUpdated {
-        listing_id,
-        business_id: actor.user_id,
-    });
+    events
+        .publish(DomainEvent::ListingUpdated {
+            listing_id,
+            business_id: actor.user_id,
+        })
+        .await;
     Ok(())
 }
 
@@ -155,10 +159,12 @@ pub async fn withdraw(
             .err()
             .unwrap_or_else(|| DomainError::Internal("the listing changed and did not".into())));
     }
-    events.publish(DomainEvent::ListingWithdrawn {
-        listing_id,
-        business_id: actor.user_id,
-    });
+    events
+        .publish(DomainEvent::ListingWithdrawn {
+            listing_id,
+            business_id: actor.user_id,
+        })
+        .await;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod browse;
+pub mod browse_cache;
 pub mod claims;
 pub mod clock;
 pub mod cursor;

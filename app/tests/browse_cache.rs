@@ -1,0 +1,147 @@
+//! The browse cache serves what it read until a listing event says otherwise, and never a
+//! listing past its deadline. (That a claim on one replica is never served as claimable by
+//! another is `server/tests/replicas.rs`.)
+
+mod common;
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
+
+use app::{
+    domain::{
+        browse::BrowseQuery,
+        browse_cache::{BrowseCache, Upstream},
+        claims,
+        events::RecordedEvents,
+        listings,
+    },
+    dto::Role,
+};
+use chrono::Duration;
+use entity::codes::ListingStatus;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use testkit::TestDb;
+
+fn ids(page: &app::dto::Page<app::dto::ListingCard>) -> Vec<i64> {
+    page.items.iter().map(|card| card.id).collect()
+}
+
+#[tokio::test]
+async fn a_page_is_read_once_and_again_after_every_listing_event() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::user(&t.db, Role::Client, "amina@example.cm").await;
+        let first = common::post_listing(&t.db, business, 3).await;
+        let second = common::post_listing(&t.db, business, 3).await;
+        let cache = BrowseCache::default();
+        let query = BrowseQuery::default();
+        let now = common::now();
+
+        let page = cache.browse(&t.db, &query, now, 20).await.unwrap();
+        assert_eq!(ids(&page), vec![second, first], "{}", t.backend);
+
+        // A change behind the cache's back (no event) is not seen: the page was cached.
+        entity::listing::ActiveModel {
+            id: Set(second),
+            status: Set(ListingStatus::Withdrawn),
+            ..Default::default()
+        }
+        .update(&t.db)
+        .await
+        .unwrap();
+        let cached = cache.browse(&t.db, &query, now, 20).await.unwrap();
+        assert_eq!(ids(&cached), vec![second, first], "{}", t.backend);
+        // Another filter is another page.
+        let other = BrowseQuery {
+            search: Some("pain".into()),
+            ..BrowseQuery::default()
+        };
+        let searched = cache.browse(&t.db, &other, now, 20).await.unwrap();
+        assert_eq!(ids(&searched), vec![first], "{}", t.backend);
+
+        // Any listing event makes every cached page old.
+        cache.invalidate();
+        let page = cache.browse(&t.db, &query, now, 20).await.unwrap();
+        assert_eq!(ids(&page), vec![first], "{}", t.backend);
+
+        let events = RecordedEvents::default();
+        claims::claim(&t.db, &events, client, first, now, common::PLENTY)
+            .await
+            .unwrap();
+        assert_eq!(events.take().len(), 1, "{}", t.backend);
+        cache.invalidate();
+        let page = cache.browse(&t.db, &query, now, 20).await.unwrap();
+        assert!(page.items.is_empty(), "{}: {:?}", t.backend, ids(&page));
+    }
+}
+
+#[tokio::test]
+async fn a_cached_listing_is_never_served_past_its_deadline() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let soon = common::post_listing(&t.db, business, 1).await;
+        let later = common::post_listing(&t.db, business, 3).await;
+        let deadline = listings::get(&t.db, soon, common::now())
+            .await
+            .unwrap()
+            .available_until;
+        let cache = BrowseCache::default();
+        let query = BrowseQuery::default();
+
+        let before = deadline - Duration::minutes(30);
+        let page = cache.browse(&t.db, &query, before, 20).await.unwrap();
+        assert_eq!(ids(&page), vec![later, soon], "{}", t.backend);
+        assert_eq!(page.items[1].minutes_left, 30, "{}", t.backend);
+        // Read from the cache, the minutes left are those of the moment it is read at.
+        let page = cache
+            .browse(&t.db, &query, deadline - Duration::minutes(10), 20)
+            .await
+            .unwrap();
+        assert_eq!(page.items[1].minutes_left, 10, "{}", t.backend);
+
+        let page = cache.browse(&t.db, &query, deadline, 20).await.unwrap();
+        assert_eq!(ids(&page), vec![later], "{}", t.backend);
+    }
+}
+
+/// An event stream this replica has, or has not, read to its end.
+struct Stream(AtomicBool);
+
+#[async_trait::async_trait]
+impl Upstream for Stream {
+    async fn caught_up(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[tokio::test]
+async fn a_replica_behind_the_event_stream_reads_the_database() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let id = common::post_listing(&t.db, business, 3).await;
+        let stream = Arc::new(Stream(AtomicBool::new(true)));
+        let cache = BrowseCache::default();
+        cache.follow(stream.clone());
+        let query = BrowseQuery::default();
+        let now = common::now();
+        assert_eq!(
+            ids(&cache.browse(&t.db, &query, now, 20).await.unwrap()),
+            vec![id]
+        );
+
+        // Another replica withdrew it and wrote the event; this one has not read it yet.
+        entity::listing::ActiveModel {
+            id: Set(id),
+            status: Set(ListingStatus::Withdrawn),
+            ..Default::default()
+        }
+        .update(&t.db)
+        .await
+        .unwrap();
+        stream.0.store(false, Ordering::SeqCst);
+        let page = cache.browse(&t.db, &query, now, 20).await.unwrap();
+        assert!(page.items.is_empty(), "{}", t.backend);
+    }
+}
