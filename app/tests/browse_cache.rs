@@ -24,6 +24,19 @@ use entity::codes::ListingStatus;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use testkit::TestDb;
 
+/// Withdraws a listing in the database alone, with no event: what another replica's change
+/// looks like to a replica that has not heard of it yet.
+async fn withdraw_unannounced(db: &sea_orm::DatabaseConnection, id: i64) {
+    entity::listing::ActiveModel {
+        id: Set(id),
+        status: Set(ListingStatus::Withdrawn),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .unwrap();
+}
+
 fn ids(page: &app::dto::Page<app::dto::ListingCard>) -> Vec<i64> {
     page.items.iter().map(|card| card.id).collect()
 }
@@ -43,14 +56,7 @@ async fn a_page_is_read_once_and_again_after_every_listing_event() {
         assert_eq!(ids(&page), vec![second, first], "{}", t.backend);
 
         // A change behind the cache's back (no event) is not seen: the page was cached.
-        entity::listing::ActiveModel {
-            id: Set(second),
-            status: Set(ListingStatus::Withdrawn),
-            ..Default::default()
-        }
-        .update(&t.db)
-        .await
-        .unwrap();
+        withdraw_unannounced(&t.db, second).await;
         let cached = cache.browse(&t.db, &query, now, 20).await.unwrap();
         assert_eq!(ids(&cached), vec![second, first], "{}", t.backend);
         // Another filter is another page.
@@ -132,14 +138,7 @@ async fn a_replica_behind_the_event_stream_reads_the_database() {
         );
 
         // Another replica withdrew it and wrote the event; this one has not read it yet.
-        entity::listing::ActiveModel {
-            id: Set(id),
-            status: Set(ListingStatus::Withdrawn),
-            ..Default::default()
-        }
-        .update(&t.db)
-        .await
-        .unwrap();
+        withdraw_unannounced(&t.db, id).await;
         stream.0.store(false, Ordering::SeqCst);
         let page = cache.browse(&t.db, &query, now, 20).await.unwrap();
         assert!(page.items.is_empty(), "{}", t.backend);
