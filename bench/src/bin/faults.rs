@@ -487,11 +487,7 @@ async fn claim(http: &reqwest::Client, load: &Load, client: &Client) -> Outcome 
         Ok((status, _, _)) if status.is_success() => {
             // The same client claiming again is answered with its own claim (a repeated tap):
             // only two different clients told they hold one listing is a double claim.
-            let before = load
-                .acked
-                .lock()
-                .unwrap()
-                .insert(listing, client.user_id);
+            let before = load.acked.lock().unwrap().insert(listing, client.user_id);
             if before.is_some_and(|holder| holder != client.user_id) {
                 load.acked_twice.fetch_add(1, Ordering::SeqCst);
             }
