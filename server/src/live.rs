@@ -191,15 +191,16 @@ impl EventSink for LocalSink {
     }
 }
 
-/// With Redis: events are appended to one stream that every replica reads.
-pub struct RedisSink {
+/// With Redis: events are appended to one stream that every replica reads; the same stream
+/// tells the browse cache whether this replica has read everything written so far.
+pub struct RedisStream {
     pool: RedisPool,
     key: String,
     hub: Hub,
 }
 
 #[async_trait::async_trait]
-impl EventSink for RedisSink {
+impl EventSink for RedisStream {
     async fn publish(&self, event: DomainEvent) {
         let Ok(json) = serde_json::to_string(&event) else {
             return;
@@ -223,15 +224,8 @@ impl EventSink for RedisSink {
     }
 }
 
-/// Whether this replica has read every event in the Redis stream (for the browse cache).
-pub struct RedisUpstream {
-    pool: RedisPool,
-    key: String,
-    hub: Hub,
-}
-
 #[async_trait::async_trait]
-impl Upstream for RedisUpstream {
+impl Upstream for RedisStream {
     async fn caught_up(&self) -> bool {
         let newest: Result<Vec<(String, std::collections::HashMap<String, String>)>, _> = self
             .pool
@@ -244,15 +238,14 @@ impl Upstream for RedisUpstream {
     }
 }
 
-/// Starts reading every replica's events from the Redis stream `key` into `hub`; this
-/// replica's events are written there (the sink), and the browse cache learns from the stream
-/// whether the hub is up to date. Reading uses a connection of its own: a blocked read must
+/// Starts reading every replica's events from the Redis stream `key` into `hub`, and answers
+/// the stream this replica writes its own events to. Reading uses a connection of its own: a blocked read must
 /// not hold up the sessions' commands.
 pub async fn redis(
     pool: &RedisPool,
     key: String,
     hub: Hub,
-) -> Result<(RedisSink, RedisUpstream), tower_sessions_redis_store::fred::error::Error> {
+) -> Result<Arc<RedisStream>, tower_sessions_redis_store::fred::error::Error> {
     let reader = pool.next().clone_new();
     reader.init().await?;
     // fred reconnects (and retries a blocked read) by itself: whatever was published while the
@@ -264,17 +257,11 @@ pub async fn redis(
         async { Ok(()) }
     });
     tokio::spawn(read(reader, key.clone(), hub.clone()));
-    let sink = RedisSink {
-        pool: pool.clone(),
-        key: key.clone(),
-        hub: hub.clone(),
-    };
-    let upstream = RedisUpstream {
+    Ok(Arc::new(RedisStream {
         pool: pool.clone(),
         key,
         hub,
-    };
-    Ok((sink, upstream))
+    }))
 }
 
 type Entries = XReadResponse<String, String, String, String>;

@@ -84,11 +84,11 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
     let events: Arc<dyn EventSink> = match &redis {
         Some(pool) => {
             let key = format!("{}events", config.redis_key_prefix);
-            let (sink, upstream) = live::redis(pool, key, live.clone())
+            let stream = live::redis(pool, key, live.clone())
                 .await
                 .map_err(|e| format!("cannot read live events from Redis: {e}"))?;
-            browse_cache.follow(Arc::new(upstream));
-            Arc::new(sink)
+            browse_cache.follow(stream.clone());
+            stream
         }
         None => Arc::new(LocalSink(live.clone())),
     };

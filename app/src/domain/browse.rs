@@ -165,7 +165,7 @@ fn card(row: CardRow, now: DateTime<Utc>) -> ListingCard {
         }),
         _ => None,
     };
-    let card = ListingCard {
+    ListingCard {
         id: row.id,
         item_name: row.item_name,
         quantity: row.quantity,
@@ -175,18 +175,14 @@ fn card(row: CardRow, now: DateTime<Utc>) -> ListingCard {
         business_name: row.business_name,
         pickup_location: row.pickup_location.unwrap_or_default(),
         available_until: row.available_until,
-        minutes_left: 0,
+        minutes_left: minutes_left(row.available_until, now),
         thumbnail,
-    };
-    at(card, now)
+    }
 }
 
-/// The card as it stands at `now`: the minutes it has left.
-pub fn at(card: ListingCard, now: DateTime<Utc>) -> ListingCard {
-    ListingCard {
-        minutes_left: (card.available_until - now).num_minutes(),
-        ..card
-    }
+/// Whole minutes from `now` until `until`, as a card shows them.
+pub fn minutes_left(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (until - now).num_minutes()
 }
 
 /// `%` and `_` typed by a user are searched for, not wildcards.

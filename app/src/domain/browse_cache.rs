@@ -120,7 +120,10 @@ impl BrowseCache {
                 .page
                 .items
                 .iter()
-                .map(|card| browse::at(card.clone(), now))
+                .map(|card| ListingCard {
+                    minutes_left: browse::minutes_left(card.available_until, now),
+                    ..card.clone()
+                })
                 .collect(),
             next: cached.page.next.clone(),
         })
