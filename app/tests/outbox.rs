@@ -219,3 +219,46 @@ async fn an_email_that_keeps_failing_is_given_up_after_a_day() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_emails_is_told_as_each_would_be_and_a_stopping_worker_gives_back_the_rest() {
+    for t in TestDb::each().await {
+        claimed_listings(&t.db, 3).await;
+        let now = common::now();
+        let lease = Duration::seconds(60);
+        let mut batch = outbox::take_due(&t.db, now, lease, 8).await.unwrap();
+        batch.sort_by_key(|e| e.id);
+        assert_eq!(batch.len(), 6, "{}", t.backend);
+
+        // Read for the whole batch at once, each email says what it would say alone.
+        let notices = claims::notices(&t.db, &batch, now).await.unwrap();
+        assert_eq!(notices.len(), 6, "{}", t.backend);
+        for email in &batch {
+            let alone = claims::notice(&t.db, email, now).await.unwrap();
+            let batched = &notices[&email.id];
+            assert_eq!(batched.claim, alone.claim, "{}", t.backend);
+            assert_eq!(batched.claim.claim_id, email.claim_id);
+            assert_eq!(batched.client.email, alone.client.email);
+            assert_eq!(
+                (batched.client_language, batched.business_language),
+                (alone.client_language, alone.business_language)
+            );
+        }
+        let clients: HashSet<&str> = notices.values().map(|n| n.client.email.as_str()).collect();
+        assert_eq!(clients.len(), 3, "{}: each claim its own client", t.backend);
+
+        // Two sent, then the worker stops: the four it had not tried are due again at once,
+        // their attempt not counted; the sent ones are never taken again.
+        outbox::mark_sent(&t.db, batch[0].id, now).await.unwrap();
+        outbox::mark_sent(&t.db, batch[1].id, now).await.unwrap();
+        outbox::release(&t.db, batch.iter().map(|e| e.id), now)
+            .await
+            .unwrap();
+        let again = outbox::take_due(&t.db, now, lease, 8).await.unwrap();
+        let mut ids: Vec<i64> = again.iter().map(|e| e.id).collect();
+        ids.sort_unstable();
+        let untried: Vec<i64> = batch[2..].iter().map(|e| e.id).collect();
+        assert_eq!(ids, untried, "{}", t.backend);
+        assert!(again.iter().all(|e| e.attempts == 1), "{}", t.backend);
+    }
+}

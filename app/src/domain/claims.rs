@@ -834,45 +834,82 @@ impl ClaimNotice {
     }
 }
 
-/// What the email `row` must tell at `now` (for the outbox workers).
+/// What the email `row` must tell at `now`.
 pub async fn notice(
     db: &impl ConnectionTrait,
     row: &email::Model,
     now: DateTime<Utc>,
 ) -> DomainResult<ClaimNotice> {
-    let claim_id = row.claim_id;
-    let (claim, client) = claim::Entity::find_by_id(claim_id)
-        .find_also_related(user::Entity)
-        .one(db)
+    notices(db, std::slice::from_ref(row), now)
         .await?
-        .ok_or(DomainError::NotFound)?;
-    let client =
-        client.ok_or_else(|| DomainError::internal("claim without its client", claim_id))?;
-    let recipient = match row.recipient_id {
-        Some(id) => {
-            let user = user::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .ok_or(DomainError::NotFound)?;
-            Some(Recipient {
-                name: user.display_name,
-                email: user.email,
-                language: user.language,
-            })
-        }
-        None => None,
+        .remove(&row.id)
+        .ok_or(DomainError::NotFound)
+}
+
+/// What each email of `rows` must tell at `now`, by email id (for the outbox workers, a batch
+/// at a time), in five queries however many there are. An email whose claim (or recipient) is
+/// gone has none.
+pub async fn notices(
+    db: &impl ConnectionTrait,
+    rows: &[email::Model],
+    now: DateTime<Utc>,
+) -> DomainResult<HashMap<i64, ClaimNotice>> {
+    let claims: HashMap<i64, (claim::Model, user::Model)> = claim::Entity::find()
+        .filter(claim::Column::Id.is_in(rows.iter().map(|row| row.claim_id)))
+        .find_also_related(user::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(claim, client)| Some((claim.id, (claim, client?))))
+        .collect();
+    let recipient_ids: Vec<i64> = rows.iter().filter_map(|row| row.recipient_id).collect();
+    let recipients: HashMap<i64, user::Model> = if recipient_ids.is_empty() {
+        HashMap::new()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(recipient_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|user| (user.id, user))
+            .collect()
     };
-    let client_language = client.language;
-    let mut client = views::claimant(&claim, client, now);
-    let viewed = view_of(db, claim, now).await?;
-    client.outcome = viewed.claim.outcome;
-    Ok(ClaimNotice {
-        claim: viewed.claim,
-        client,
-        client_language,
-        business_language: viewed.business_language,
-        recipient,
-    })
+    let (ids, claimed): (Vec<i64>, Vec<claim::Model>) = claims
+        .values()
+        .map(|(claim, _)| (claim.id, claim.clone()))
+        .unzip();
+    let viewed: HashMap<i64, Viewed> = ids
+        .into_iter()
+        .zip(views_of(db, claimed, now).await?)
+        .collect();
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let (claim, client) = claims.get(&row.claim_id)?;
+            let viewed = viewed.get(&row.claim_id)?;
+            let recipient = match row.recipient_id {
+                Some(id) => {
+                    let user = recipients.get(&id)?;
+                    Some(Recipient {
+                        name: user.display_name.clone(),
+                        email: user.email.clone(),
+                        language: user.language,
+                    })
+                }
+                None => None,
+            };
+            let mut claimant = views::claimant(claim, client.clone(), now);
+            claimant.outcome = viewed.claim.outcome.clone();
+            let notice = ClaimNotice {
+                claim: viewed.claim.clone(),
+                client: claimant,
+                client_language: client.language,
+                business_language: viewed.business_language,
+                recipient,
+            };
+            Some((row.id, notice))
+        })
+        .collect())
 }
 
 /// A client's claims as they stand at `now`, newest first, `page_size` at a time after the

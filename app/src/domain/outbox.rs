@@ -158,6 +158,26 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// The emails were taken but not tried (their worker is stopping): due again at once, for
+/// any worker, with the attempt not counted.
+pub async fn release(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::update_many()
+        .col_expr(outbox::Column::DueAt, Expr::value(now))
+        .col_expr(
+            outbox::Column::Attempts,
+            Expr::col(outbox::Column::Attempts).sub(1),
+        )
+        .filter(outbox::Column::Id.is_in(ids))
+        .filter(outbox::Column::SentAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The try failed for a reason that may pass (the mail server is down): try again after a
 /// wait that doubles with each attempt, up to five minutes, unless the email has been failing
 /// for [`GIVE_UP_AFTER_HOURS`], when it is abandoned with the reason.
