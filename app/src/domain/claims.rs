@@ -847,8 +847,8 @@ pub async fn notice(
 }
 
 /// What each email of `rows` must tell at `now`, by email id (for the outbox workers, a batch
-/// at a time), in five queries however many there are. An email whose claim (or recipient) is
-/// gone has none.
+/// at a time), in at most five queries however many there are. An email whose claim (or
+/// recipient) is gone has none.
 pub async fn notices(
     db: &impl ConnectionTrait,
     rows: &[email::Model],
