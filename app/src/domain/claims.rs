@@ -899,7 +899,7 @@ pub async fn notices(
                 None => None,
             };
             let mut claimant = views::claimant(claim, client.clone(), now);
-            claimant.outcome = viewed.claim.outcome.clone();
+            claimant.outcome = viewed.claim.outcome;
             let notice = ClaimNotice {
                 claim: viewed.claim.clone(),
                 client: claimant,
