@@ -874,13 +874,11 @@ pub async fn notices(
             .map(|user| (user.id, user))
             .collect()
     };
-    let (ids, claimed): (Vec<i64>, Vec<claim::Model>) = claims
-        .values()
-        .map(|(claim, _)| (claim.id, claim.clone()))
-        .unzip();
-    let viewed: HashMap<i64, Viewed> = ids
+    let claimed = claims.values().map(|(claim, _)| claim.clone()).collect();
+    let viewed: HashMap<i64, Viewed> = views_of(db, claimed, now)
+        .await?
         .into_iter()
-        .zip(views_of(db, claimed, now).await?)
+        .map(|viewed| (viewed.claim.claim_id, viewed))
         .collect();
     Ok(rows
         .iter()
