@@ -37,7 +37,7 @@ PORT="${PORT:-3461}"
 BASE="http://127.0.0.1:$PORT"
 WORK="$(mktemp -d)"
 THREADS=2
-CLIENTS=128
+CLIENTS="${CLIENTS:-128}"
 PASSWORD="mangue-plantain-2026"
 export WRK_DIR="$PWD/bench/wrk" THREADS
 

@@ -11,14 +11,17 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, Duration, Utc};
 use entity::codes::{EmailKind, ListingStatus, Outcome};
-use entity::{claim, claim_outcome, listing, outbox as email, user, waitlist};
+use entity::{claim, claim_outcome, image, listing, outbox as email, user, waitlist};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, SqlErr, TransactionSession,
-    TransactionTrait,
-    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, SimpleExpr},
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
+    SqlErr, TransactionSession, TransactionTrait,
+    sea_query::{
+        Alias, Asterisk, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement,
+        IntoIden, Query, SelectStatement, SimpleExpr, WithClause,
+    },
 };
 
 use crate::{
@@ -71,12 +74,14 @@ pub async fn claim(
     actor.require(Role::Client)?;
 
     let txn = db.begin().await?;
+    // The client's row is locked in the same statement (see `client_locked`).
     let claimed = listing::Entity::update_many()
         .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
         .filter(listing::Column::Id.eq(listing_id))
         .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
+        .filter(client_locked(actor))
         .exec_with_returning(&txn)
         .await?
         .pop();
@@ -84,7 +89,6 @@ pub async fn claim(
         txn.rollback().await?;
         return already_claimed(db, actor, listing_id, now).await;
     };
-    lock_client(&txn, actor).await?;
     // The claim row is written only within the fair share: one statement for the counts and
     // the insert.
     let insert = Query::insert()
@@ -117,10 +121,7 @@ pub async fn claim(
         .map_err(|e| DomainError::internal("claim insert", e))?
         .returning_all()
         .to_owned();
-    let inserted = claim::Entity::find()
-        .from_raw_sql(txn.get_database_backend().build(&insert))
-        .one(&txn)
-        .await;
+    let inserted = insert_with_emails(&txn, insert, listing.available_until, now).await;
     let claim = match inserted {
         Ok(Some(claim)) => claim,
         Ok(None) => {
@@ -134,12 +135,6 @@ pub async fn claim(
         }
         Err(e) => return Err(e.into()),
     };
-    outbox::enqueue(
-        &txn,
-        outbox::claim_emails(claim.id, listing.available_until, now),
-        now,
-    )
-    .await?;
     txn.commit().await?;
 
     events
@@ -150,14 +145,90 @@ pub async fn claim(
         })
         .await;
     // Built from the rows the transaction returned, with the one thing it lacks (the
-    // business and the thumbnail's size) read after the commit: the locks are held no longer
-    // than the rule needs them.
-    let business = user::Entity::find_by_id(listing.business_id)
+    // business and the thumbnail's size) read after the commit, in one query: the locks are
+    // held no longer than the rule needs them.
+    let row = user::Entity::find()
+        .join_rev(JoinType::InnerJoin, listing::Relation::Business.def())
+        .join(JoinType::LeftJoin, listing::Relation::Thumbnail.def())
+        .column_as(image::Column::Width, "thumb_width")
+        .column_as(image::Column::Height, "thumb_height")
+        .filter(listing::Column::Id.eq(listing.id))
+        .into_model::<BusinessOf>()
         .one(db)
         .await?
         .ok_or_else(|| DomainError::internal("listing without its business", listing.id))?;
-    let sizes = image_sizes(db, listing.thumb_key.clone()).await?;
-    Ok(viewed(claim, listing, business, &sizes, None, now).claim)
+    let sizes = ImageSizes::from_rows(
+        listing
+            .thumb_key
+            .clone()
+            .zip(row.thumb_width.zip(row.thumb_height))
+            .map(|(key, (width, height))| (key, width, height)),
+    );
+    Ok(viewed(claim, listing, row.business, &sizes, None, now).claim)
+}
+
+/// A listing's business and the size of its thumbnail, if it has one.
+#[derive(FromQueryResult)]
+struct BusinessOf {
+    #[sea_orm(nested)]
+    business: user::Model,
+    thumb_width: Option<i32>,
+    thumb_height: Option<i32>,
+}
+
+/// Runs the claim's `INSERT … RETURNING` and writes the claim's emails. On PostgreSQL that is
+/// one statement (the insert is a data-modifying WITH query the emails' insert reads the new id
+/// from); SQLite allows no insert in a WITH, so there the emails are a second statement.
+async fn insert_with_emails(
+    txn: &impl ConnectionTrait,
+    insert: InsertStatement,
+    available_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<claim::Model>, DbErr> {
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let claimed: DynIden = Alias::new("claimed").into_iden();
+        let emails = outbox::claim_emails(
+            Expr::col((claimed.clone(), claim::Column::Id)),
+            Some(claimed.clone()),
+            available_until,
+            now,
+        )?;
+        let query = Query::select()
+            .column(Asterisk)
+            .from(claimed.clone())
+            .to_owned()
+            .with(
+                WithClause::new()
+                    .cte(
+                        CommonTableExpression::new()
+                            .query(insert)
+                            .table_name(claimed)
+                            .to_owned(),
+                    )
+                    .cte(
+                        CommonTableExpression::new()
+                            .query(emails)
+                            .table_name(Alias::new("emails"))
+                            .to_owned(),
+                    )
+                    .to_owned(),
+            );
+        return claim::Entity::find()
+            .from_raw_sql(backend.build(&query))
+            .one(txn)
+            .await;
+    }
+    let Some(claim) = claim::Entity::find()
+        .from_raw_sql(backend.build(&insert))
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let emails = outbox::claim_emails(Expr::val(claim.id), None, available_until, now)?;
+    txn.execute(&emails).await?;
+    Ok(Some(claim))
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {
@@ -203,19 +274,19 @@ async fn holder(
         .await
 }
 
-/// Locks the client's row inside the claim's transaction. On PostgreSQL two claims of theirs
-/// on two replicas are then counted one after the other (each sees the other's once committed:
-/// the counts are in a later statement, with a snapshot taken after the lock); SQLite has one
-/// writer, and the claim's update already holds it.
-async fn lock_client(txn: &impl ConnectionTrait, actor: Actor) -> DomainResult<()> {
-    user::Entity::find_by_id(actor.user_id)
-        .select_only()
-        .column(user::Column::Id)
-        .lock_exclusive()
-        .into_tuple::<i64>()
-        .one(txn)
-        .await?;
-    Ok(())
+/// `EXISTS (SELECT 1 FROM users WHERE id = client FOR UPDATE)`: locks the client's row in the
+/// claim's update. On PostgreSQL two claims of theirs on two replicas are then counted one
+/// after the other (each sees the other's once committed: the counts are in the next
+/// statement, with a snapshot taken after the lock); SQLite has one writer, which the update
+/// already holds, and renders no `FOR UPDATE`.
+fn client_locked(actor: Actor) -> SimpleExpr {
+    Expr::exists(
+        user::Entity::find_by_id(actor.user_id)
+            .select_only()
+            .expr(Expr::val(1))
+            .lock_exclusive()
+            .into_query(),
+    )
 }
 
 /// Why a claim over the fair share was refused (counted again inside its transaction).

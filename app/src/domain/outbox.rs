@@ -9,7 +9,10 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QuerySelect,
-    sea_query::{Expr, ExprTrait, LockBehavior, LockType, Order, Query},
+    sea_query::{
+        DynIden, Expr, ExprTrait, InsertStatement, LockBehavior, LockType, Order, Query,
+        SimpleExpr, UnionType,
+    },
 };
 
 /// The longest wait between two tries of an email.
@@ -78,29 +81,53 @@ pub async fn enqueue(
 
 /// Everything a new claim sends: both confirmations now, a reminder to the client an hour
 /// before the deadline (unless that hour has begun), and the question to the business after it.
+/// One `INSERT … SELECT` about the claim whose id is `claim_id`: a value, or a column of `from`,
+/// the data-modifying WITH query that inserts the claim in the same statement (PostgreSQL).
 pub fn claim_emails(
-    claim_id: i64,
+    claim_id: SimpleExpr,
+    from: Option<DynIden>,
     available_until: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Vec<Queued> {
+) -> Result<InsertStatement, DbErr> {
     let remind_at = available_until - Duration::minutes(REMIND_MINUTES_BEFORE);
     let mut emails = vec![
-        Queued::about(claim_id, EmailKind::ClaimToClient, now),
-        Queued::about(claim_id, EmailKind::ClaimToBusiness, now),
+        (EmailKind::ClaimToClient, now),
+        (EmailKind::ClaimToBusiness, now),
     ];
     if remind_at > now {
-        emails.push(Queued::about(
-            claim_id,
-            EmailKind::ReminderToClient,
-            remind_at,
-        ));
+        emails.push((EmailKind::ReminderToClient, remind_at));
     }
-    emails.push(Queued::about(
-        claim_id,
-        EmailKind::FollowUpToBusiness,
-        available_until,
-    ));
-    emails
+    emails.push((EmailKind::FollowUpToBusiness, available_until));
+    let mut rows = emails.into_iter().map(|(kind, due_at)| {
+        let mut row = Query::select();
+        row.exprs([
+            Expr::val(kind),
+            claim_id.clone(),
+            Expr::val(now),
+            Expr::val(due_at),
+            Expr::val(0),
+        ]);
+        if let Some(from) = &from {
+            row.from(from.clone());
+        }
+        row
+    });
+    let mut select = rows.next().unwrap_or_default();
+    for row in rows {
+        select.union(UnionType::All, row);
+    }
+    Ok(Query::insert()
+        .into_table(outbox::Entity)
+        .columns([
+            outbox::Column::Kind,
+            outbox::Column::ClaimId,
+            outbox::Column::CreatedAt,
+            outbox::Column::DueAt,
+            outbox::Column::Attempts,
+        ])
+        .select_from(select)
+        .map_err(|e| DbErr::Custom(format!("the claim's emails: {e}")))?
+        .to_owned())
 }
 
 /// How long before a claim's deadline its client is reminded.

@@ -15,6 +15,15 @@ use crate::{
 pub struct ImageSizes(HashMap<String, (u32, u32)>);
 
 impl ImageSizes {
+    /// From `(key, width, height)` rows of `images`.
+    pub fn from_rows(rows: impl IntoIterator<Item = (String, i32, i32)>) -> Self {
+        ImageSizes(
+            rows.into_iter()
+                .map(|(key, w, h)| (key, (w as u32, h as u32)))
+                .collect(),
+        )
+    }
+
     /// The image stored under `key`, as a page shows it.
     pub fn image_ref(&self, key: &Option<String>) -> Option<ImageRef> {
         let key = key.as_ref()?;
@@ -47,11 +56,7 @@ pub async fn image_sizes(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(ImageSizes(
-        rows.into_iter()
-            .map(|(key, w, h)| (key, (w as u32, h as u32)))
-            .collect(),
-    ))
+    Ok(ImageSizes::from_rows(rows))
 }
 
 /// A listing with everything about it, as it stands at `now`.
