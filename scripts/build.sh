@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 case "${1:-}" in
   "") scripts/setup.sh; source scripts/env.sh; cargo leptos build ;;
-  --release) scripts/setup.sh --release; source scripts/env.sh; cargo leptos build --release ;;
+  --release) scripts/setup.sh --release; source scripts/env.sh; cargo leptos build --release --precompress ;;
   *) echo "usage: scripts/build.sh [--release]" >&2; exit 2 ;;
 esac

@@ -1,5 +1,5 @@
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -32,6 +32,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="theme-color" content="#1f7a4d" />
                 <link rel="icon" href="/favicon.ico" />
+                // The versioned path of the site's files (see the server's `assets`).
+                <link
+                    rel="stylesheet"
+                    id="leptos"
+                    href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
+                />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -53,7 +59,6 @@ pub fn App() -> impl IntoView {
     // before any JavaScript runs (and when it never does).
     view! {
         <I18nContextProvider cookie_options=locale::cookie_options()>
-            <Stylesheet id="leptos" href="/pkg/foodbridge.css" />
             <Title text="FoodBridge" />
             <Router>
                 <Layout>

@@ -1,5 +1,6 @@
 //! The FoodBridge web server: configuration, state, router. `main.rs` only wires them up.
 
+mod assets;
 mod body_limit;
 pub mod config;
 mod health;

@@ -13,6 +13,7 @@ use tower_http::{
 };
 
 use crate::{
+    assets,
     body_limit::{self, MAX_BODY_BYTES},
     config::Config,
     health, images, language, live, malformed, metrics, sessions,
@@ -38,6 +39,10 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .route("/lang/{code}", get(language::switch))
         .route("/images/{file}", get(images::serve))
         .route("/events", get(live::stream))
+        .merge(assets::routes(
+            &config.site_root.join(assets::PKG),
+            &state.leptos_options.site_pkg_dir,
+        ))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
         .layer(Extension(live))
@@ -46,6 +51,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .layer(middleware::from_fn(malformed::refuse_non_multipart))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_limit::refuse_oversized))
+        .layer(middleware::map_response(assets::pages_not_kept))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn(metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))

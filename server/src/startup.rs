@@ -26,6 +26,7 @@ use tower_sessions_redis_store::{
 };
 
 use crate::{
+    assets,
     config::Config,
     health::Draining,
     live::{self, Hub, LocalSink},
@@ -167,6 +168,11 @@ fn leptos_options(config: &Config) -> Result<LeptosOptions, StartError> {
     let mut options = get_configuration(None)?.leptos_options;
     options.site_addr = config.listen_addr();
     options.site_root = config.site_root.to_string_lossy().into_owned().into();
+    // Pages link to the site's files under a path that names their content (see `assets`).
+    let pkg = config.site_root.join(assets::PKG);
+    let version =
+        assets::version(&pkg).map_err(|e| format!("cannot read {}: {e}", pkg.display()))?;
+    options.site_pkg_dir = format!("{}/{version}", assets::PKG).into();
     Ok(options)
 }
 

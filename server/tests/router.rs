@@ -123,9 +123,121 @@ async fn the_home_page_is_rendered_on_the_server_with_live_figures() {
         "{body}"
     );
     assert!(body.contains("Listings available right now"));
+    assert!(body.contains("/foodbridge.js"), "hydration script missing");
+}
+
+/// A browse page with 20 cards stays light on a slow phone: under 30 KB as sent (gzip).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browse_page_of_20_cards_is_under_30_kb_gzipped() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    for _ in 0..25 {
+        add_listing(&t.db, Duration::hours(3)).await;
+    }
+    let app = app_for(&t.url, None).await;
+
+    let (status, _, page) = get(&app, "/browse", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page.matches(r#"data-testid="listing-card""#).count(), 20);
+
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get("/browse")
+                .header(header::ACCEPT, "text/html")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+    let sent = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .len();
+    println!(
+        "browse page, 20 cards: {} bytes, {sent} bytes gzipped",
+        page.len()
+    );
+    assert!(sent < 30 * 1024, "{sent} bytes gzipped");
+}
+
+/// The site's files are linked under a path that names their content, kept a year by the
+/// browser and sent precompressed; pages are never kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_site_files_are_kept_a_year_under_their_version_and_pages_are_not_kept() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir(&pkg).unwrap();
+    std::fs::write(pkg.join("foodbridge.js"), "export default function () {}").unwrap();
+    std::fs::write(pkg.join("foodbridge.js.br"), "brotli bytes").unwrap();
+    std::fs::write(pkg.join("foodbridge.css"), "body { color: green }").unwrap();
+    let site_root = site.path().to_str().unwrap();
+    let app = startup::app(&common::config(&[
+        "--database-url",
+        &t.url,
+        "--site-root",
+        site_root,
+    ]))
+    .await
+    .expect("replica starts");
+
+    let (status, headers, page) = get(&app, "/", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
+    let script = page
+        .split('"')
+        .find(|part| part.starts_with("/pkg/") && part.ends_with("/foodbridge.js"))
+        .unwrap_or_else(|| panic!("no versioned script in {page}"))
+        .to_owned();
+    let version = script
+        .trim_start_matches("/pkg/")
+        .trim_end_matches("/foodbridge.js");
+    assert_eq!(version.len(), 16, "{script}");
     assert!(
-        body.contains("/pkg/foodbridge.js"),
-        "hydration script missing"
+        page.contains(&format!("/pkg/{version}/foodbridge.css")),
+        "{page}"
+    );
+
+    let (status, headers, body) = send(
+        &app,
+        Request::get(&script)
+            .header(header::ACCEPT_ENCODING, "gzip, br")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(headers[header::CONTENT_ENCODING], "br");
+    assert_eq!(body, "brotli bytes");
+
+    let (status, headers, body) = send(
+        &app,
+        Request::get(format!("/pkg/{version}/foodbridge.css"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!headers.contains_key(header::CONTENT_ENCODING));
+    assert_eq!(body, "body { color: green }");
+
+    // Another build's path is not this replica's: never kept as if it were.
+    let (status, headers, _) = get(&app, "/pkg/0123456789abcdef/foodbridge.js", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_ne!(
+        headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap()),
+        Some("public, max-age=31536000, immutable")
     );
 }
 
