@@ -150,10 +150,18 @@ pub fn SelectField(
         .map(|(code, text)| view! { <option value=code selected=selected == code>{text}</option> })
         .collect_view();
 
+    let described_by = error_link(problem, error_id.clone());
+
     view! {
         <div class="field" class:invalid=move || problem().is_some()>
             <label for=id.clone()>{label}</label>
-            <select id=id name=name required=true aria-invalid=move || problem().is_some().then_some("true")>
+            <select
+                id=id
+                name=name
+                required=true
+                aria-invalid=move || problem().is_some().then_some("true")
+                aria-describedby=described_by
+            >
                 <option value="" selected=selected.is_empty()>"—"</option>
                 {options}
             </select>
@@ -194,11 +202,18 @@ pub fn CheckboxGroup(
         })
         .collect_view();
 
+    let error_id = format!("field-{name}-error");
+    let described_by = error_link(problem, error_id.clone());
+
     view! {
-        <fieldset class="field checks" class:invalid=move || problem().is_some()>
+        <fieldset
+            class="field checks"
+            class:invalid=move || problem().is_some()
+            aria-describedby=described_by
+        >
             <legend>{legend}</legend>
             <div class="check-list">{boxes}</div>
-            {move || problem().map(|text| view! { <p class="field-error">{text}</p> })}
+            {move || problem().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })}
         </fieldset>
     }
 }
@@ -222,13 +237,31 @@ pub fn TextArea(
         .or(initial)
         .unwrap_or_default();
 
+    let described_by = error_link(problem, error_id.clone());
+
     view! {
         <div class="field" class:invalid=move || problem().is_some()>
             <label for=id.clone()>{label}</label>
-            <textarea id=id name=name rows="4" maxlength=maxlength aria-invalid=move || problem().is_some().then_some("true")>
+            <textarea
+                id=id
+                name=name
+                rows="4"
+                maxlength=maxlength
+                aria-invalid=move || problem().is_some().then_some("true")
+                aria-describedby=described_by
+            >
                 {value}
             </textarea>
             {move || problem().map(|text| view! { <p class="field-error" id=error_id.clone()>{text}</p> })}
         </div>
     }
+}
+
+/// `aria-describedby` for a field described only by its problem: the problem's id, while there is
+/// one (screen readers then read it with the field).
+fn error_link(
+    problem: impl Fn() -> Option<String> + Send + Sync + 'static,
+    error_id: String,
+) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+    move || problem().is_some().then(|| error_id.clone())
 }

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
@@ -8,12 +9,20 @@ use crate::{
     i18n::*,
 };
 
+/// The tab's title, in the page's language: the page's own, then the site's.
+#[component]
+pub fn PageTitle(#[prop(into)] title: Signal<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || format!("{} · {}", title.get(), t_string!(i18n, site_name)) /> }
+}
+
 /// Header, main column and footer around every page.
 #[component]
 pub fn Layout(children: Children) -> impl IntoView {
     let i18n = use_i18n();
 
     view! {
+            <a class="skip-link" href="#content">{t!(i18n, skip_to_content)}</a>
             <header class="site-header">
                 <div class="bar">
                     <A href="/" attr:class="brand">
@@ -28,7 +37,7 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <LanguageSwitch />
                 </div>
             </header>
-            <main class="content">
+            <main class="content" id="content" tabindex="-1">
                 <WaitedNotice />
                 {children()}
             </main>

@@ -5,6 +5,7 @@ use crate::{
     components::{
         account::AccountDetails,
         error::{ErrorMessage, LoginRedirect},
+        layout::PageTitle,
     },
     i18n::*,
 };
@@ -17,6 +18,7 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <section class="panel">
+            <PageTitle title=move || t_string!(i18n, account_title).to_string() />
             <h1>{t!(i18n, account_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {

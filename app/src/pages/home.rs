@@ -3,7 +3,10 @@ use leptos::prelude::*;
 
 use crate::{
     api::{GetAvailability, get_availability},
-    components::{error::ErrorMessage, live::Live},
+    components::{
+        layout::PageTitle,
+        {error::ErrorMessage, live::Live},
+    },
     dto::{Availability, local_time},
     i18n::*,
 };
@@ -57,6 +60,7 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <section class="hero">
+            <PageTitle title=move || t_string!(i18n, home_title).to_string() />
             <h1>{t!(i18n, home_title)}</h1>
             <p class="lead">{t!(i18n, home_intro)}</p>
         </section>

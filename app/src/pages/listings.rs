@@ -10,6 +10,7 @@ use crate::{
     components::{
         claim::ClaimBox,
         error::ErrorMessage,
+        layout::PageTitle,
         listing::{ListingCardView, ListingEditor, Picture, StateBadge},
         live::Live,
     },
@@ -49,6 +50,7 @@ pub fn NewListingPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
+            <PageTitle title=move || t_string!(i18n, listing_new_title).to_string() />
             <h1>{t!(i18n, listing_new_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -82,6 +84,7 @@ pub fn EditListingPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
+            <PageTitle title=move || t_string!(i18n, listing_edit_title).to_string() />
             <h1>{t!(i18n, listing_edit_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -175,6 +178,7 @@ pub fn BrowsePage() -> impl IntoView {
 
     view! {
         <section>
+            <PageTitle title=move || t_string!(i18n, browse_title).to_string() />
             <h1>{t!(i18n, browse_title)}</h1>
             <form method="get" action="/browse" class="filters" role="search">
                 <div class="field">
@@ -299,6 +303,7 @@ fn ListingDetailView(
         <article class="panel listing" data-testid="listing-detail">
             {listing.photo.clone().map(|image| view! { <div class="photo"><Picture image alt=listing.item_name.clone() eager=true /></div> })}
             <header class="listing-head">
+                <PageTitle title=listing.item_name.clone() />
                 <h1>{listing.item_name.clone()}</h1>
                 <StateBadge state />
             </header>

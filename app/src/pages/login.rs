@@ -3,8 +3,8 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     api::{Login, form_echo},
-    components::auth::Auth,
     components::form::{FormAlert, FormState, TextField},
+    components::{auth::Auth, layout::PageTitle},
     error::Field,
     i18n::*,
 };
@@ -22,6 +22,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
+            <PageTitle title=move || t_string!(i18n, login_title).to_string() />
             <h1>{t!(i18n, login_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {

@@ -3,8 +3,8 @@ use leptos_router::components::A;
 
 use crate::{
     api::{Register, form_echo},
-    components::auth::Auth,
     components::form::{FormAlert, FormState, TextField},
+    components::{auth::Auth, layout::PageTitle},
     dto::Role,
     error::Field,
     i18n::*,
@@ -18,6 +18,7 @@ pub fn RegisterChoicePage() -> impl IntoView {
 
     view! {
         <section class="narrow">
+            <PageTitle title=move || t_string!(i18n, register_title).to_string() />
             <h1>{t!(i18n, register_title)}</h1>
             <p class="lead">{t!(i18n, register_choose)}</p>
             <div class="choices">
@@ -62,6 +63,7 @@ fn RegisterForm(role: Role) -> impl IntoView {
 
     view! {
         <section class="panel narrow">
+            <PageTitle title=move || title().to_string() />
             <h1>{title}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
