@@ -9,11 +9,14 @@ use crate::{
     i18n::*,
 };
 
-/// The tab's title, in the page's language: the page's own, then the site's.
+/// The tab's title, in the page's language: the page's own, then the site's. Written once, as
+/// text: the document's head is rendered after the page, when the request's reactive values may
+/// be gone (a closure read then panics, or reads another request's value).
 #[component]
-pub fn PageTitle(#[prop(into)] title: Signal<String>) -> impl IntoView {
+pub fn PageTitle(#[prop(into)] title: String) -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title text=move || format!("{} · {}", title.get(), t_string!(i18n, site_name)) /> }
+    let text = format!("{title} · {}", t_string!(i18n, site_name));
+    view! { <Title text /> }
 }
 
 /// Header, main column and footer around every page.

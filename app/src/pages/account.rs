@@ -18,7 +18,7 @@ pub fn AccountPage() -> impl IntoView {
 
     view! {
         <section class="panel">
-            <PageTitle title=move || t_string!(i18n, account_title).to_string() />
+            <PageTitle title=t_string!(i18n, account_title).to_string() />
             <h1>{t!(i18n, account_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {

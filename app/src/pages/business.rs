@@ -57,7 +57,7 @@ pub fn BusinessPage() -> impl IntoView {
                 match business.await {
                     Ok(account) => view! {
                         <section class="panel">
-                            <PageTitle title=move || t_string!(i18n, business_title).to_string() />
+                            <PageTitle title=t_string!(i18n, business_title).to_string() />
                             <h1>{t!(i18n, business_title)}</h1>
                             <p class="lead">{t!(i18n, business_intro)}</p>
                             <AccountDetails account />
@@ -94,7 +94,7 @@ pub fn BusinessPage() -> impl IntoView {
                     .into_any(),
                     Err(error) => view! {
                         <section class="panel">
-                            <PageTitle title=move || t_string!(i18n, business_title).to_string() />
+                            <PageTitle title=t_string!(i18n, business_title).to_string() />
                             <h1>{t!(i18n, business_title)}</h1>
                             <ErrorMessage error />
                         </section>

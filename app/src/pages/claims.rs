@@ -60,7 +60,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                         view! {
                             {confirmed.map(|claim| view! { <ClaimConfirmation claim /> })}
                             <section class="panel">
-                                <PageTitle title=move || t_string!(i18n, my_claims_title).to_string() />
+                                <PageTitle title=t_string!(i18n, my_claims_title).to_string() />
                                 <h1>{t!(i18n, my_claims_title)}</h1>
                                 {move || failed().map(|error| view! { <ErrorMessage error /> })}
                                 {if page.items.is_empty() && after.get_untracked().is_none() {

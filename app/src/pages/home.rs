@@ -60,7 +60,7 @@ pub fn HomePage() -> impl IntoView {
 
     view! {
         <section class="hero">
-            <PageTitle title=move || t_string!(i18n, home_title).to_string() />
+            <PageTitle title=t_string!(i18n, home_title).to_string() />
             <h1>{t!(i18n, home_title)}</h1>
             <p class="lead">{t!(i18n, home_intro)}</p>
         </section>

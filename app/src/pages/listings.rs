@@ -50,7 +50,7 @@ pub fn NewListingPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
-            <PageTitle title=move || t_string!(i18n, listing_new_title).to_string() />
+            <PageTitle title=t_string!(i18n, listing_new_title).to_string() />
             <h1>{t!(i18n, listing_new_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -84,7 +84,7 @@ pub fn EditListingPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
-            <PageTitle title=move || t_string!(i18n, listing_edit_title).to_string() />
+            <PageTitle title=t_string!(i18n, listing_edit_title).to_string() />
             <h1>{t!(i18n, listing_edit_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
@@ -178,7 +178,7 @@ pub fn BrowsePage() -> impl IntoView {
 
     view! {
         <section>
-            <PageTitle title=move || t_string!(i18n, browse_title).to_string() />
+            <PageTitle title=t_string!(i18n, browse_title).to_string() />
             <h1>{t!(i18n, browse_title)}</h1>
             <form method="get" action="/browse" class="filters" role="search">
                 <div class="field">

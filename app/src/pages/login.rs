@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <section class="panel narrow">
-            <PageTitle title=move || t_string!(i18n, login_title).to_string() />
+            <PageTitle title=t_string!(i18n, login_title).to_string() />
             <h1>{t!(i18n, login_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {

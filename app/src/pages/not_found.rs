@@ -13,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
 
     view! {
         <section class="panel">
-            <PageTitle title=move || t_string!(i18n, not_found_title).to_string() />
+            <PageTitle title=t_string!(i18n, not_found_title).to_string() />
             <h1>{t!(i18n, not_found_title)}</h1>
             <p>{t!(i18n, not_found_body)}</p>
             <A href="/">{t!(i18n, back_home)}</A>

@@ -18,7 +18,7 @@ pub fn RegisterChoicePage() -> impl IntoView {
 
     view! {
         <section class="narrow">
-            <PageTitle title=move || t_string!(i18n, register_title).to_string() />
+            <PageTitle title=t_string!(i18n, register_title).to_string() />
             <h1>{t!(i18n, register_title)}</h1>
             <p class="lead">{t!(i18n, register_choose)}</p>
             <div class="choices">
@@ -56,15 +56,15 @@ fn RegisterForm(role: Role) -> impl IntoView {
         || (),
         move |_| form_echo(format!("register_{}", role.as_str())),
     );
-    let title = move || match role {
-        Role::Business => t_string!(i18n, register_business_title),
-        Role::Client => t_string!(i18n, register_client_title),
+    let title = move |locale: Locale| match role {
+        Role::Business => td_string!(locale, register_business_title),
+        Role::Client => td_string!(locale, register_client_title),
     };
 
     view! {
         <section class="panel narrow">
-            <PageTitle title=move || title().to_string() />
-            <h1>{title}</h1>
+            <PageTitle title=title(i18n.get_locale()).to_string() />
+            <h1>{move || title(i18n.get_locale())}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     let form = FormState::new(register.value(), kept.await.unwrap_or_default());
