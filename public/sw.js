@@ -32,32 +32,36 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   if (/^\/pkg\/[0-9a-f]{16}\//.test(url.pathname)) {
-    event.respondWith(siteFile(request, url));
+    event.respondWith(siteFile(event, url));
   } else if (request.mode === 'navigate') {
-    event.respondWith(page(request, url));
+    event.respondWith(page(event, url));
   }
 });
 
-async function siteFile(request, url) {
+// Both answer as soon as the network does (the browser streams the page, compiles the WASM as
+// it arrives) and keep their copy in the background.
+async function siteFile(event, url) {
   const cache = await caches.open(FILES);
-  const kept = await cache.match(request);
+  const kept = await cache.match(event.request);
   if (kept) return kept;
-  const response = await fetch(request);
-  if (response.ok) {
-    const name = url.pathname.split('/').pop();
-    for (const old of await cache.keys()) {
-      if (new URL(old.url).pathname.split('/').pop() === name) await cache.delete(old);
-    }
-    await cache.put(request, response.clone());
-  }
+  const response = await fetch(event.request);
+  if (response.ok) event.waitUntil(keepFile(cache, event.request, url, response.clone()));
   return response;
 }
 
-async function page(request, url) {
+async function keepFile(cache, request, url, response) {
+  const name = url.pathname.split('/').pop();
+  for (const old of await cache.keys()) {
+    if (new URL(old.url).pathname.split('/').pop() === name) await cache.delete(old);
+  }
+  await cache.put(request, response);
+}
+
+async function page(event, url) {
   const key = url.pathname + url.search;
   try {
-    const response = await fetch(request);
-    if (response.ok && KEPT_PAGE.test(url.pathname)) await keep(key, response.clone());
+    const response = await fetch(event.request);
+    if (response.ok && KEPT_PAGE.test(url.pathname)) event.waitUntil(keep(key, response.clone()));
     return response;
   } catch (offline) {
     const kept = await (await caches.open(PAGES)).match(key);

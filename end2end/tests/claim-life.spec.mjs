@@ -236,13 +236,13 @@ test('in French, the claim is given back and the business is emailed in French',
   // The business reads French: its email about the cancel is in French.
   const business = page;
   const remembered = business.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok());
-  await business.getByRole('link', { name: 'FR' }).click();
+  await business.getByRole('link', { name: 'FR', exact: true }).click();
   await expect(business.locator('html')).toHaveAttribute('lang', 'fr');
   await remembered;
   const client = await newPage(browser, true);
   await registerClient(client, true, { name: 'Amina Njoya' });
   const chosen = client.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok());
-  await client.getByRole('link', { name: 'FR' }).click();
+  await client.getByRole('link', { name: 'FR', exact: true }).click();
   await expect(client.locator('html')).toHaveAttribute('lang', 'fr');
   await chosen;
   await client.goto(href);

@@ -83,7 +83,7 @@ for (const js of [true, false]) {
       const client = await context.newPage();
       const amina = await registerClient(client, js);
       const remembered = js ? client.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok()) : null;
-      await client.getByRole('link', { name: 'FR' }).click();
+      await client.getByRole('link', { name: 'FR', exact: true }).click();
       await expect(client.locator('html')).toHaveAttribute('lang', 'fr');
       await remembered;
 

@@ -33,7 +33,7 @@ test.describe('home page', () => {
   test('switches to French and remembers it across reloads', async ({ page }) => {
     await page.goto('/');
     await hydrated(page);
-    await page.getByRole('link', { name: 'FR' }).click();
+    await page.getByRole('link', { name: 'FR', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText("Sauvez de la bonne nourriture avant qu'elle ne soit jetée");
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
     await expect(page.getByRole('button', { name: 'Actualiser' })).toBeVisible();
@@ -41,7 +41,7 @@ test.describe('home page', () => {
     await page.reload();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Sauvez/);
 
-    await page.getByRole('link', { name: 'EN' }).click();
+    await page.getByRole('link', { name: 'EN', exact: true }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Rescue/);
   });
 
@@ -49,7 +49,7 @@ test.describe('home page', () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto('/');
-    await page.getByRole('link', { name: 'FR' }).click();
+    await page.getByRole('link', { name: 'FR', exact: true }).click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Sauvez/);
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
