@@ -16,6 +16,22 @@ export async function printPagesOnFailure({ browser }, testInfo) {
       const lang = `${html.match(/<html[^>]*>/)?.[0] ?? ''}${html.match(/<body[^>]*>/)?.[0] ?? ''}`;
       const main = html.match(/<main[\s\S]*<\/main>/)?.[0] ?? html;
       console.log(`--- page ${page.url()}\n${lang}\n${main}\n`);
+      // The failure report prints short text attachments (300 characters each) beside the
+      // error, where a log's tail still shows them: the page's words, and what went wrong in it.
+      const text = await page.locator('main').innerText({ timeout: 1_000 }).catch(() => '');
+      await testInfo.attach(`page ${page.url()}`, {
+        body: `${lang}\n${text.replace(/\s+/g, ' ')}`,
+        contentType: 'text/plain',
+      });
+      const errors = [
+        ...(await page.pageErrors().catch(() => [])).map((e) => e.message),
+        ...(await page.consoleMessages().catch(() => []))
+          .filter((m) => m.type() === 'error' || m.type() === 'warning')
+          .map((m) => m.text()),
+      ];
+      if (errors.length) {
+        await testInfo.attach(`errors on ${page.url()}`, { body: errors.join('\n'), contentType: 'text/plain' });
+      }
     }
   }
 }
