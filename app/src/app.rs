@@ -34,6 +34,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico" />
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <link rel="apple-touch-icon" href="/icons/icon-192.png" />
+                // Offline and flaky connections: the last pages seen (public/sw.js). Needs no WASM.
+                <script>
+                    "if ('serviceWorker' in navigator) addEventListener('load', () => navigator.serviceWorker.register('/sw.js'));"
+                </script>
                 // The versioned path of the site's files (see the server's `assets`).
                 <link
                     rel="stylesheet"

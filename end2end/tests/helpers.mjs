@@ -26,7 +26,7 @@ export async function printPagesOnFailure({ browser }, testInfo) {
       const errors = [
         ...(await page.pageErrors().catch(() => [])).map((e) => e.message),
         ...(await page.consoleMessages().catch(() => []))
-          .filter((m) => m.type() === 'error' || m.type() === 'warning')
+          .filter((m) => m.type() === 'error')
           .map((m) => m.text()),
       ];
       if (errors.length) {
