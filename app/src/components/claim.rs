@@ -35,14 +35,14 @@ pub fn ClaimDetails(
     let pickup_starts = claim.pickup_starts();
     let status = move || match outcome {
         Some(o) => outcome_text(i18n, o.outcome, o.late),
-        None if now.get() >= until => t_string!(i18n, outcome_ended).to_string(),
+        None if now() >= until => t_string!(i18n, outcome_ended).to_string(),
         None => t_string!(i18n, outcome_live).to_string(),
     };
-    let open = move || outcome.is_none() && now.get() < until;
+    let open = move || outcome.is_none() && now() < until;
     let steps = move || {
         let actions = actions?;
         open().then(|| {
-            let collected = (now.get() >= pickup_starts).then(|| view! {
+            let collected = (now() >= pickup_starts).then(|| view! {
                 <ActionForm action=actions.record attr:class="inline-form">
                     <input type="hidden" name="claim_id" value=claim_id />
                     <input type="hidden" name="outcome" value=Outcome::Collected.as_str() />
@@ -116,11 +116,12 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
 #[component]
 pub fn ClaimBox(
     listing_id: i64,
-    #[prop(into)] state: Signal<ListingState>,
+    /// The listing's state on the page's clock (see `Live`: no signal made inside the page's
+    /// `<Transition>`).
+    state: impl Fn() -> ListingState + Copy + Send + Sync + 'static,
     claim: ServerAction<ClaimListing>,
     /// Someone else claimed it while the page was open.
-    #[prop(into)]
-    taken: Signal<bool>,
+    taken: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
@@ -128,7 +129,7 @@ pub fn ClaimBox(
         move || matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
 
     let answer = move || {
-        let state = state.get();
+        let state = state();
         match claim.value().get() {
             Some(Ok(claim)) => view! { <ClaimConfirmation claim /> }.into_any(),
             Some(Err(error)) => view! { <ErrorMessage error /> }.into_any(),
@@ -155,7 +156,7 @@ pub fn ClaimBox(
         }
     };
     let waiting = move || {
-        (state.get() == ListingState::Claimed
+        (state() == ListingState::Claimed
             && is_client()
             && !matches!(claim.value().get(), Some(Ok(_))))
         .then(|| view! { <WaitingList listing_id /> })

@@ -18,11 +18,14 @@ use crate::{
 };
 
 #[component]
-pub fn StateBadge(#[prop(into)] state: Signal<ListingState>) -> impl IntoView {
+pub fn StateBadge(
+    /// On the page's clock (see `Live`: no signal made inside a page's `<Transition>`).
+    state: impl Fn() -> ListingState + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <span class=move || format!("badge state-{}", state.get().as_str()) data-testid="state">
-            {move || state_label(i18n, state.get())}
+        <span class=move || format!("badge state-{}", state().as_str()) data-testid="state">
+            {move || state_label(i18n, state())}
         </span>
     }
 }

@@ -59,32 +59,40 @@ impl Live {
         })
     }
 
-    /// The browser's clock, ticking at every whole second once the page is live; `None` on the
-    /// server and while hydrating, so both render the same.
-    pub fn now(self) -> Signal<Option<DateTime<Utc>>> {
-        self.now.into()
-    }
+    // What follows reads the page-wide clock through plain closures, never through a signal
+    // made for a row. Inside a `<Transition>`, a refetch disposes what the shown rows made
+    // while they stay on screen until the new data arrives; the clock still ticks for them,
+    // and a derived signal of theirs read then is a panic that stops the page's WASM (seen:
+    // "Cancel this claim" then did nothing).
 
-    /// The page's clock, or `fallback` (when the server read the data shown) until it ticks.
-    pub fn now_or(self, fallback: DateTime<Utc>) -> Signal<DateTime<Utc>> {
+    /// The page's clock, or `fallback` (when the server read the data shown) until it ticks:
+    /// `None` on the server and while hydrating, so both render the same.
+    pub fn now_or(
+        self,
+        fallback: DateTime<Utc>,
+    ) -> impl Fn() -> DateTime<Utc> + Copy + Send + Sync + 'static {
         let now = self.now;
-        Signal::derive(move || now.get().unwrap_or(fallback))
+        move || now.get().unwrap_or(fallback)
     }
 
     /// True once `until` has passed on the page's clock.
-    pub fn passed(self, until: DateTime<Utc>) -> Signal<bool> {
+    pub fn passed(self, until: DateTime<Utc>) -> impl Fn() -> bool + Copy + Send + Sync + 'static {
         let now = self.now;
-        Signal::derive(move || now.get().is_some_and(|now| now >= until))
+        move || now.get().is_some_and(|now| now >= until)
     }
 
     /// A listing's `state` as it stands on the page's clock: an available one expires at
     /// `until`.
-    pub fn state(self, state: ListingState, until: DateTime<Utc>) -> Signal<ListingState> {
+    pub fn state(
+        self,
+        state: ListingState,
+        until: DateTime<Utc>,
+    ) -> impl Fn() -> ListingState + Copy + Send + Sync + 'static {
         let passed = self.passed(until);
-        Signal::derive(move || match state {
-            ListingState::Available if passed.get() => ListingState::Expired,
+        move || match state {
+            ListingState::Available if passed() => ListingState::Expired,
             state => state,
-        })
+        }
     }
 }
 

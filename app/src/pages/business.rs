@@ -161,7 +161,7 @@ fn MyListing(
                 {claimed_by.map(|who| view! { <ClaimantDetails who pickup_from record /> })}
                 {(!history.is_empty()).then(|| view! { <History steps=history /> })}
             </div>
-            {move || (state.get() == ListingState::Available).then(|| view! {
+            {move || (state() == ListingState::Available).then(|| view! {
                 <div class="row-actions">
                     <A href=format!("/listings/{}/edit", listing.id) attr:class="button secondary">{t!(i18n, listing_edit)}</A>
                     <ActionForm action=withdraw attr:class="inline-form">
@@ -203,7 +203,7 @@ fn ClaimantDetails(
         }
         .into_any(),
         None => (move || {
-            if now.get() < from {
+            if now() < from {
                 return view! { <p class="muted">{t!(i18n, pickup_from_time, time = short_datetime(from))}</p> }.into_any();
             }
             let button = move |outcome: Outcome, class: &'static str| view! {

@@ -40,8 +40,9 @@ pub fn HomePage() -> impl IntoView {
         else {
             return;
         };
+        let passed = live.passed(deadline);
         if asked_at.get_value() != Some(deadline) {
-            if live.passed(deadline).get() {
+            if passed() {
                 asked_at.set_value(Some(deadline));
                 refresh.dispatch(GetAvailability {});
             }

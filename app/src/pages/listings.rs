@@ -217,7 +217,7 @@ pub fn BrowsePage() -> impl IntoView {
                             <ul class="cards">
                                 {page.items.into_iter().map(|card| {
                                     let (id, expired) = (card.id, live.passed(card.available_until));
-                                    move || (!gone.with(|gone| gone.contains(&id)) && !expired.get())
+                                    move || (!gone.with(|gone| gone.contains(&id)) && !expired())
                                         .then(|| view! { <ListingCardView card=card.clone() /> })
                                 }).collect_view()}
                             </ul>
@@ -293,11 +293,11 @@ fn ListingDetailView(
     // After a claim on this page, its answer is the listing's state; an available listing
     // expires on the page's clock.
     let shown = Live::get().state(listing.state, listing.available_until);
-    let state = Signal::derive(move || match claim.value().get() {
+    let state = move || match claim.value().get() {
         Some(Ok(_)) => ListingState::Claimed,
         Some(Err(AppError::Unavailable { state })) => state,
-        _ => shown.get(),
-    });
+        _ => shown(),
+    };
 
     view! {
         <article class="panel listing" data-testid="listing-detail">
