@@ -14,10 +14,10 @@ test.afterEach(printPagesOnFailure);
 
 /** A way to the server on a port of its own, that can be cut and restored. */
 async function relay() {
-  const server = new URL(baseURL);
+  const target = new URL(baseURL);
   const sockets = new Set();
-  const relay = net.createServer((near) => {
-    const far = net.connect(Number(server.port), server.hostname);
+  const server = net.createServer((near) => {
+    const far = net.connect(Number(target.port), target.hostname);
     for (const socket of [near, far]) {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
@@ -27,10 +27,10 @@ async function relay() {
   });
   const listen = (port) =>
     new Promise((resolve, reject) => {
-      relay.once('error', reject);
-      relay.listen(port, '127.0.0.1', () => {
-        relay.off('error', reject);
-        resolve(relay.address().port);
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve(server.address().port);
       });
     });
   const port = await listen(0);
@@ -39,7 +39,7 @@ async function relay() {
     /** Every open connection reset, every new one refused. */
     cut: () =>
       new Promise((resolve) => {
-        relay.close(() => resolve());
+        server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       }),
     restore: () => listen(port),

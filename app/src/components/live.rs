@@ -17,6 +17,12 @@ pub struct Pulse {
 }
 
 /// The live stream as the pages see it, and a clock for what expires on its own.
+///
+/// The clock is read through plain closures over the page-wide signal, never through a signal
+/// made for a row: inside a `<Transition>`, a refetch disposes what the shown rows made while
+/// they stay on screen until the new data arrives. The clock still ticks for them, and reading
+/// a disposed signal is a panic that stops the page's WASM (seen: "Cancel this claim" then did
+/// nothing).
 #[derive(Clone, Copy)]
 pub struct Live {
     pulse: RwSignal<Pulse>,
@@ -58,12 +64,6 @@ impl Live {
             }
         })
     }
-
-    // What follows reads the page-wide clock through plain closures, never through a signal
-    // made for a row. Inside a `<Transition>`, a refetch disposes what the shown rows made
-    // while they stay on screen until the new data arrives; the clock still ticks for them,
-    // and a derived signal of theirs read then is a panic that stops the page's WASM (seen:
-    // "Cancel this claim" then did nothing).
 
     /// The page's clock, or `fallback` (when the server read the data shown) until it ticks:
     /// `None` on the server and while hydrating, so both render the same.
