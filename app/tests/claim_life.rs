@@ -521,6 +521,35 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
 }
 
 #[tokio::test]
+async fn a_claim_made_almost_a_week_ago_still_counts_while_its_deadline_is_ahead() {
+    for t in TestDb::each().await {
+        let w = world(&t.db, 1).await;
+        let amina = w.clients[0];
+        let share = FairShare {
+            live: 1,
+            per_day: 5,
+        };
+        let now = common::now();
+        // Deadlines as far ahead as a listing allows: a week, less an hour.
+        let old = common::post_listing(&t.db, w.business, 7 * 24 - 1).await;
+        let held = claims::claim(&t.db, &w.events, amina, old, now, share)
+            .await
+            .unwrap();
+        let other = common::post_listing(&t.db, w.business, 7 * 24 - 1).await;
+        let later = now + Duration::hours(7 * 24 - 2);
+        assert_eq!(
+            claims::claim(&t.db, &w.events, amina, other, later, share).await,
+            Err(DomainError::Refused(Refusal::LiveLimit {
+                max: 1,
+                next_free: Some(held.available_until)
+            })),
+            "{}",
+            t.backend
+        );
+    }
+}
+
+#[tokio::test]
 async fn twenty_claims_at_once_through_two_replicas_get_exactly_the_cap() {
     for t in TestDb::each().await {
         let w = world(&t.db, 1).await;

@@ -38,6 +38,7 @@ use crate::{
         Page, Reliability, Role, WaitStatus, pickup_starts, site_offset,
     },
     error::Refusal,
+    limits::MAX_DAYS_AHEAD,
 };
 
 /// How many claims a client may hold at once and make in one of Cameroon's calendar days.
@@ -335,12 +336,18 @@ fn made_today(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SelectState
 
 /// The client's claims that are live at `now` (no outcome yet, the listing's deadline ahead),
 /// as many as the fair share counts.
+///
+/// Only the last `MAX_DAYS_AHEAD` days of claims are read: a deadline is set at most that far
+/// ahead of the last change to an available listing, and a claim comes after that change, so
+/// an older claim's deadline has passed. The index on (client, claimed at) then reads a week of
+/// a client's claims, not their whole history.
 fn live_claims(actor: Actor, share: FairShare, now: DateTime<Utc>) -> Select<claim::Entity> {
     claim::Entity::find()
         .select_only()
         .join(JoinType::InnerJoin, claim::Relation::Listing.def())
         .join(JoinType::LeftJoin, claim::Relation::Outcome.def())
         .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(claim::Column::ClaimedAt.gt(now - Duration::days(MAX_DAYS_AHEAD.into())))
         .filter(claim_outcome::Column::Id.is_null())
         .filter(listing::Column::AvailableUntil.gt(now))
         .limit(u64::from(share.live))
