@@ -7,7 +7,7 @@ use leptos_router::{
 };
 
 use crate::{
-    components::{auth::Auth, layout::Layout, live::Live},
+    components::{auth::Auth, layout::Layout},
     i18n::*,
     locale,
     pages::{
@@ -45,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     href=format!("/{}/{}.css", options.site_pkg_dir, options.output_name)
                 />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
             <body>
@@ -59,7 +59,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     Auth::provide();
-    Live::provide();
 
     // Every route renders Async: the server waits for the data, so each page is complete
     // before any JavaScript runs (and when it never does).

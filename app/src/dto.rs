@@ -4,7 +4,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use entity::codes::{
-    Category, DietaryTag, DietaryTags, Language, ListingState, Outcome, Role, Sort, Unit,
+    Category, DietaryTag, DietaryTags, Language, ListingState, LiveChange, Outcome, Role, Sort,
+    Unit,
 };
 
 /// What the home page shows about the platform right now.
@@ -370,17 +371,4 @@ pub struct LiveEvent {
     /// On a reopen: the viewer was waiting for this listing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub waited: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LiveChange {
-    Posted,
-    Updated,
-    Withdrawn,
-    Claimed,
-    /// A claim was given back (or not collected) before the deadline: available again.
-    Reopened,
-    /// A claim's pickup was recorded (collected or not).
-    Settled,
 }

@@ -235,16 +235,12 @@ test('in French, the claim is given back and the business is emailed in French',
   const [href] = await post(page, true, [name]);
   // The business reads French: its email about the cancel is in French.
   const business = page;
-  const remembered = business.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok());
   await business.getByRole('link', { name: 'FR', exact: true }).click();
   await expect(business.locator('html')).toHaveAttribute('lang', 'fr');
-  await remembered;
   const client = await newPage(browser, true);
   await registerClient(client, true, { name: 'Amina Njoya' });
-  const chosen = client.waitForResponse((r) => r.url().endsWith('/api/set_language') && r.ok());
   await client.getByRole('link', { name: 'FR', exact: true }).click();
   await expect(client.locator('html')).toHaveAttribute('lang', 'fr');
-  await chosen;
   await client.goto(href);
   await ready(client, true);
   await client.getByRole('button', { name: 'Réserver cette nourriture' }).click();
@@ -252,9 +248,7 @@ test('in French, the claim is given back and the business is emailed in French',
   await client.goto('/claims');
   await ready(client, true);
   const row = client.getByTestId('claim').filter({ hasText: name });
-  const cancelled = client.waitForResponse((r) => r.url().endsWith('/api/cancel_claim'));
   await row.getByRole('button', { name: 'Annuler ma réservation' }).click();
-  expect((await cancelled).status()).toBe(200);
   await expect(row.getByTestId('claim-status')).toHaveText('Annulée');
   await business.goto('/business');
   await ready(business, true);

@@ -245,3 +245,17 @@ mod tests {
         );
     }
 }
+
+codes! {
+    /// What happened to a listing, as the live stream tells it.
+    LiveChange {
+        Posted = "posted",
+        Updated = "updated",
+        Withdrawn = "withdrawn",
+        Claimed = "claimed",
+        /// A claim was given back (or not collected) before the deadline: available again.
+        Reopened = "reopened",
+        /// A claim's pickup was recorded (collected or not).
+        Settled = "settled",
+    }
+}

@@ -162,22 +162,3 @@ pub async fn my_business() -> Result<Account, AppError> {
         .await,
     )
 }
-
-/// Remembers the language a logged-in user reads (`en` or `fr`), for the emails sent to them;
-/// for a visitor there is nothing to remember beyond the cookie. Called whenever the hydrated
-/// switch is clicked (the server, not the page, knows whether someone is logged in at that
-/// instant); without JavaScript `/lang/{code}` does the same.
-#[server(endpoint = "set_language")]
-pub async fn set_language(language: Language) -> Result<(), AppError> {
-    use crate::{api::respond, auth, domain::accounts, state::app_state};
-
-    respond(
-        async {
-            match auth::actor().await? {
-                Some(actor) => Ok(accounts::set_language(&app_state()?.db, actor, language).await?),
-                None => Ok(()),
-            }
-        }
-        .await,
-    )
-}

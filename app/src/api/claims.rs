@@ -130,6 +130,29 @@ pub async fn wait_for_listing(listing_id: ListingId, wait: bool) -> Result<bool,
     )
 }
 
+/// The claim the logged-in client holds on the listing, if they hold it (none for anyone who
+/// is not a logged-in client).
+#[server(endpoint = "my_claim_on")]
+pub async fn my_claim_on(listing_id: ListingId) -> Result<Option<ClaimView>, AppError> {
+    use crate::{api::respond, auth, domain, dto::Role, state::app_state};
+
+    respond(
+        async {
+            match auth::actor().await? {
+                Some(actor) if actor.role == Role::Client => Ok(domain::claims::held(
+                    &app_state()?.db,
+                    actor,
+                    listing_id.0,
+                    domain::clock::now(),
+                )
+                .await?),
+                _ => Ok(None),
+            }
+        }
+        .await,
+    )
+}
+
 /// Whether the logged-in client holds the listing's claim, waits for it, or neither (neither
 /// for anyone who is not a logged-in client).
 #[server(endpoint = "my_wait_status")]

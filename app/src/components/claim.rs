@@ -1,14 +1,12 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::{
-    api::{CancelClaim, ClaimListing, RecordPickup, WaitForListing, my_wait_status},
+    api::{CancelClaim, ClaimListing, RecordPickup, WaitForListing},
     components::{
-        auth::Auth,
         error::{ErrorMessage, outcome_text},
-        live::Live,
+        island_i18n,
     },
-    dto::{ClaimView, ListingId, ListingState, Outcome, Role, WaitStatus, short_datetime},
+    dto::{ClaimView, ListingState, Outcome, WaitStatus, short_datetime},
     error::AppError,
     i18n::*,
     labels::quantity_label,
@@ -30,19 +28,20 @@ pub fn ClaimDetails(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let quantity = move || quantity_label(i18n.get_locale(), claim.quantity, claim.unit);
-    let now = Live::get().now_or(claim.checked_at);
+    // As the server saw it; the page is fetched again when it changes (see `LiveWatch`).
+    let now = claim.checked_at;
     let (until, outcome, claim_id) = (claim.available_until, claim.outcome, claim.claim_id);
     let pickup_starts = claim.pickup_starts();
     let status = move || match outcome {
         Some(o) => outcome_text(i18n, o.outcome, o.late),
-        None if now() >= until => t_string!(i18n, outcome_ended).to_string(),
+        None if now >= until => t_string!(i18n, outcome_ended).to_string(),
         None => t_string!(i18n, outcome_live).to_string(),
     };
-    let open = move || outcome.is_none() && now() < until;
+    let open = outcome.is_none() && now < until;
     let steps = move || {
         let actions = actions?;
-        open().then(|| {
-            let collected = (now() >= pickup_starts).then(|| view! {
+        open.then(|| {
+            let collected = (now >= pickup_starts).then(|| view! {
                 <ActionForm action=actions.record attr:class="inline-form">
                     <input type="hidden" name="claim_id" value=claim_id />
                     <input type="hidden" name="outcome" value=Outcome::Collected.as_str() />
@@ -65,7 +64,7 @@ pub fn ClaimDetails(
     view! {
         <div class="claim" data-testid="claim">
             <h3>
-                <A href=format!("/listings/{}", claim.listing_id)>{claim.item_name.clone()}</A> " · " {quantity}
+                <a href=format!("/listings/{}", claim.listing_id)>{claim.item_name.clone()}</a> " · " {quantity}
                 " "
                 <span class="badge" data-testid="claim-status">{status}</span>
             </h3>
@@ -110,104 +109,109 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
 }
 
 /// The claim button of a listing's page, for clients; its confirmation, or why it failed; and,
-/// once someone else holds the listing, its waiting list. Plain forms without JavaScript: the
-/// answer then comes back to this page. The page owns `claim`, so the rest of it can follow
-/// the answer.
-#[component]
+/// once someone else holds the listing, its waiting list. The page's one island: without
+/// JavaScript (or before it loads) its forms are plain posts, and the answer comes back in the
+/// URL (`refused`, read by the page on the server).
+#[island]
 pub fn ClaimBox(
     listing_id: i64,
-    /// The listing's state on the page's clock (see `Live`: no signal made inside the page's
-    /// `<Transition>`).
-    state: impl Fn() -> ListingState + Copy + Send + Sync + 'static,
-    claim: ServerAction<ClaimListing>,
-    /// Someone else claimed it while the page was open.
-    taken: Memo<bool>,
+    /// As the server saw it when it rendered the page.
+    state: ListingState,
+    is_client: bool,
+    /// The claim this client holds on it.
+    held: Option<ClaimView>,
+    /// Someone else has just claimed it (the page was fetched again because of it).
+    taken: bool,
+    wait: WaitStatus,
+    /// A plain post's refusal, claiming or joining the waiting list.
+    refused_claim: Option<AppError>,
+    refused_wait: Option<AppError>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let auth = expect_context::<Auth>();
-    let is_client =
-        move || matches!(auth.user.get(), Some(Ok(Some(ref user))) if user.role == Role::Client);
-
+    let i18n = island_i18n();
+    let held = StoredValue::new(held);
+    let claim = ServerAction::<ClaimListing>::new();
+    // On the server the action holds a plain post's refusal already; in the browser it starts
+    // empty: both render the refusal the page read.
+    let refused_claim = StoredValue::new(refused_claim);
     let answer = move || {
-        let state = state();
-        match claim.value().get() {
-            Some(Ok(claim)) => view! { <ClaimConfirmation claim /> }.into_any(),
-            Some(Err(error)) => view! { <ErrorMessage error /> }.into_any(),
-            None if taken.get() => {
-                let error = AppError::Unavailable {
-                    state: ListingState::Claimed,
-                };
-                view! { <ErrorMessage error /> }.into_any()
-            }
-            None if state == ListingState::Available && is_client() => view! {
-                <ActionForm action=claim attr:class="claim-form">
-                    <input type="hidden" name="listing_id" value=listing_id />
-                    <button type="submit" class="button big" disabled=move || claim.pending().get()>
-                        {t!(i18n, claim_button)}
-                    </button>
-                </ActionForm>
-            }
-            .into_any(),
-            None if state == ListingState::Available => view! {
-                <p class="muted">{t!(i18n, claim_need_client)}</p>
-            }
-            .into_any(),
-            None => ().into_any(),
+        claim
+            .value()
+            .get()
+            .or_else(|| refused_claim.get_value().map(Err))
+    };
+    let claimed_here = move || matches!(answer(), Some(Ok(_)));
+
+    let shown = move || match (answer(), held.get_value()) {
+        (Some(Ok(claim)), _) | (None, Some(claim)) => {
+            view! { <ClaimConfirmation claim /> }.into_any()
         }
+        (Some(Err(error)), _) => view! { <ErrorMessage error /> }.into_any(),
+        (None, None) if taken => {
+            let error = AppError::Unavailable {
+                state: ListingState::Claimed,
+            };
+            view! { <ErrorMessage error /> }.into_any()
+        }
+        (None, None) if state == ListingState::Available && is_client => view! {
+            <ActionForm action=claim attr:class="claim-form">
+                <input type="hidden" name="listing_id" value=listing_id />
+                <button type="submit" class="button big" disabled=move || claim.pending().get()>
+                    {t!(i18n, claim_button)}
+                </button>
+            </ActionForm>
+        }
+        .into_any(),
+        (None, None) if state == ListingState::Available => view! {
+            <p class="muted">{t!(i18n, claim_need_client)}</p>
+        }
+        .into_any(),
+        (None, None) => ().into_any(),
     };
     let waiting = move || {
-        (state() == ListingState::Claimed
-            && is_client()
-            && !matches!(claim.value().get(), Some(Ok(_))))
-        .then(|| view! { <WaitingList listing_id /> })
+        (state == ListingState::Claimed
+            && is_client
+            && wait != WaitStatus::Holding
+            && !claimed_here())
+        .then(|| view! { <WaitingList listing_id wait refused=refused_wait.clone() /> })
     };
     view! {
-        {answer}
+        {shown}
         {waiting}
     }
 }
 
 /// Join or leave the waiting list of a listing someone else holds.
 #[component]
-fn WaitingList(listing_id: i64) -> impl IntoView {
+fn WaitingList(listing_id: i64, wait: WaitStatus, refused: Option<AppError>) -> impl IntoView {
     let i18n = use_i18n();
-    let wait = ServerAction::<WaitForListing>::new();
-    let status = Resource::new(
-        move || wait.version().get(),
-        move |_| my_wait_status(ListingId(listing_id)),
-    );
+    let action = ServerAction::<WaitForListing>::new();
+    let refused = StoredValue::new(refused);
+    let answer = move || {
+        action
+            .value()
+            .get()
+            .or_else(|| refused.get_value().map(Err))
+    };
+    let waiting = move || match answer() {
+        Some(Ok(waiting)) => waiting,
+        _ => wait == WaitStatus::Waiting,
+    };
+    let label = move || {
+        if waiting() {
+            t_string!(i18n, wait_leave).to_string()
+        } else {
+            t_string!(i18n, wait_button).to_string()
+        }
+    };
     view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                let status = status.await;
-                let error = wait.value().get().and_then(Result::err);
-                let form = match status {
-                    Ok(WaitStatus::Holding) => None,
-                    Ok(status) => {
-                        let waiting = status == WaitStatus::Waiting;
-                        let label = move || if waiting {
-                            t_string!(i18n, wait_leave).to_string()
-                        } else {
-                            t_string!(i18n, wait_button).to_string()
-                        };
-                        Some(view! {
-                            {waiting.then(|| view! {
-                                <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
-                            })}
-                            <ActionForm action=wait attr:class="inline-form">
-                                <input type="hidden" name="listing_id" value=listing_id />
-                                <input type="hidden" name="wait" value=(!waiting).to_string() />
-                                <button type="submit" class=if waiting { "button secondary" } else { "button" }>{label}</button>
-                            </ActionForm>
-                        }.into_any())
-                    }
-                    Err(error) => Some(view! { <ErrorMessage error /> }.into_any()),
-                };
-                view! {
-                    {error.map(|error| view! { <ErrorMessage error /> })}
-                    {form}
-                }
-            })}
-        </Transition>
+        {move || answer().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {move || waiting().then(|| view! {
+            <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
+        })}
+        <ActionForm action attr:class="inline-form">
+            <input type="hidden" name="listing_id" value=listing_id />
+            <input type="hidden" name="wait" value=move || (!waiting()).to_string() />
+            <button type="submit" class=move || if waiting() { "button secondary" } else { "button" }>{label}</button>
+        </ActionForm>
     }
 }

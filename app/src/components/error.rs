@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_i18n::I18nContext;
-use leptos_router::{components::Redirect, hooks::use_location, location::Url};
+use leptos_router::location::Url;
+#[cfg(not(feature = "hydrate"))]
+use leptos_router::{components::Redirect, hooks::use_location};
 
 use crate::{
     dto::{ListingState, Outcome, short_datetime},
@@ -122,16 +124,35 @@ pub fn ErrorMessage(error: AppError) -> impl IntoView {
 /// Sends the user to the login page, which brings them back to this page.
 #[component]
 pub fn LoginRedirect() -> impl IntoView {
-    let location = use_location();
-    let here = format!(
-        "{}{}",
-        location.pathname.get_untracked(),
-        location.search.get_untracked()
-    );
-    let search = if here.is_empty() {
-        String::new()
+    // On the server, as the page renders. In the browser only islands render, with no router:
+    // the browser goes there itself.
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let location = use_location();
+        let here = format!(
+            "{}{}",
+            location.pathname.get_untracked(),
+            location.search.get_untracked()
+        );
+        view! { <Redirect path=login_path(&here) /> }
+    }
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        let _ = location.set_href(&login_path(&here));
+    }
+}
+
+/// The login page, coming back to `here` afterwards.
+fn login_path(here: &str) -> String {
+    if here.is_empty() {
+        "/login".to_owned()
     } else {
-        format!("?{}", Url::escape(&here))
-    };
-    view! { <Redirect path=format!("/login{}", search.replacen('?', "?next=", 1)) /> }
+        format!("/login?next={}", Url::escape(here))
+    }
 }

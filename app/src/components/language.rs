@@ -1,35 +1,23 @@
 use leptos::prelude::*;
 
-use crate::{api::SetLanguage, i18n::*, locale::language_of};
+use crate::i18n::*;
 
-/// EN | FR. Each is a plain link to `/lang/{code}`, which sets the language cookie and comes
-/// back, so it works before the WASM has loaded; once hydrated, a click switches in place
-/// (leptos_i18n writes the same cookie). Either way a logged-in user's choice is remembered
-/// for the emails FoodBridge sends them.
+/// EN | FR. Each is a plain link to `/lang/{code}`, which sets the language cookie, remembers a
+/// logged-in user's choice for the emails FoodBridge sends them, and comes back to the page.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let i18n = use_i18n();
-    let remember = ServerAction::<SetLanguage>::new();
-
+    let current = i18n.get_locale_untracked();
     let links = Locale::get_all()
         .iter()
-        .copied()
-        .map(|locale| {
+        .map(|&locale| {
             let code = locale.as_str();
             view! {
                 <a
                     href=format!("/lang/{code}")
                     hreflang=code
                     lang=code
-                    aria-current=move || (i18n.get_locale() == locale).then_some("true")
-                    on:click=move |ev| {
-                        ev.prevent_default();
-                        i18n.set_locale(locale);
-                        remember
-                            .dispatch(SetLanguage {
-                                language: language_of(locale),
-                            });
-                    }
+                    aria-current=(current == locale).then_some("true")
                 >
                     {code.to_uppercase()}
                 </a>
@@ -38,7 +26,7 @@ pub fn LanguageSwitch() -> impl IntoView {
         .collect_view();
 
     view! {
-        <nav class="lang-switch" aria-label=move || t_string!(i18n, language)>
+        <nav class="lang-switch" aria-label=t_string!(i18n, language)>
             {links}
         </nav>
     }

@@ -4,7 +4,11 @@ use leptos_router::components::A;
 
 use crate::{
     api::Logout,
-    components::{auth::Auth, language::LanguageSwitch, live::Live},
+    components::{
+        auth::Auth,
+        language::LanguageSwitch,
+        live::{LiveStream, PAGE_ID},
+    },
     dto::Role,
     i18n::*,
 };
@@ -41,8 +45,8 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </div>
             </header>
             <main class="content" id="content" tabindex="-1">
-                <WaitedNotice />
-                {children()}
+                <LiveStream />
+                <div id=PAGE_ID>{children()}</div>
             </main>
             <footer class="site-footer">
                 <p>{t!(i18n, footer_note)}</p>
@@ -56,7 +60,6 @@ fn UserNav() -> impl IntoView {
     let i18n = use_i18n();
     let auth = expect_context::<Auth>();
     let logout = ServerAction::<Logout>::new();
-    auth.refresh_after(logout.version());
 
     move || match auth.user.get().and_then(Result::ok).flatten() {
         Some(user) => {
@@ -92,29 +95,5 @@ fn UserNav() -> impl IntoView {
             <A href="/register">{t!(i18n, nav_register)}</A>
         }
         .into_any(),
-    }
-}
-
-/// Told live, on whatever page is open: a listing this client waited for is available again.
-#[component]
-fn WaitedNotice() -> impl IntoView {
-    let i18n = use_i18n();
-    let live = Live::get();
-    let reopened = Memo::new(
-        move |last: Option<&Option<i64>>| match live.pulse().get().event {
-            Some(event) if event.waited => Some(event.listing),
-            _ => last.copied().flatten(),
-        },
-    );
-    move || {
-        reopened.get().map(|listing| {
-            view! {
-                <p class="alert success" role="status" data-testid="waited-notice">
-                    {t!(i18n, live_reopened_notice)}
-                    " "
-                    <A href=format!("/listings/{listing}")>{t!(i18n, live_reopened_link)}</A>
-                </p>
-            }
-        })
     }
 }

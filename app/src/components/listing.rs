@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use crate::{
     components::{
         form::{CheckboxGroup, FormAlert, FormState, SelectField, TextArea, TextField},
+        island_i18n,
         upload::Progress,
     },
     dto::{
@@ -18,14 +19,11 @@ use crate::{
 };
 
 #[component]
-pub fn StateBadge(
-    /// On the page's clock (see `Live`: no signal made inside a page's `<Transition>`).
-    state: impl Fn() -> ListingState + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+pub fn StateBadge(state: ListingState) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <span class=move || format!("badge state-{}", state().as_str()) data-testid="state">
-            {move || state_label(i18n, state())}
+        <span class=format!("badge state-{}", state.as_str()) data-testid="state">
+            {state_label(i18n, state)}
         </span>
     }
 }
@@ -79,22 +77,21 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
     }
 }
 
-/// The form that posts a listing (`existing` = None) or changes one. Hydrated, it sends the
-/// photo with a progress bar and stays on the page if refused; without JavaScript it is a
-/// plain multipart post, and a refusal comes back with the fields kept (but the file input,
-/// which no page can refill).
-#[component]
+/// The form that posts a listing (`existing` = None) or changes one: an island. Alive, it
+/// shows the chosen photo, sends it with a progress bar and stays on the page if refused;
+/// without JavaScript (or before it loads) it is a plain multipart post, and a refusal comes
+/// back with the fields kept (but the file input, which no page can refill).
+#[island]
 pub fn ListingEditor(
     existing: Option<ListingDetail>,
     kept: KeptForm,
-    /// The refusal of a plain form post, read from the URL.
-    #[prop(into)]
-    refused: Signal<Option<AppError>>,
+    /// The refusal of a plain form post, read from the URL by the page.
+    refused: Option<AppError>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
+    let i18n = island_i18n();
     let sent_error = RwSignal::new(None::<AppError>);
     let form = FormState::from_error(
-        Signal::derive(move || sent_error.get().or_else(|| refused.get())),
+        Signal::derive(move || sent_error.get().or_else(|| refused.clone())),
         kept,
     );
     let progress: Progress = RwSignal::new(None);
@@ -105,16 +102,11 @@ pub fn ListingEditor(
         "/api/create_listing"
     };
 
-    #[cfg(feature = "hydrate")]
-    let navigate = leptos_router::hooks::use_navigate();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
-        {
-            let navigate = navigate.clone();
-            crate::components::upload::send(ev, endpoint, progress, sent_error, move || {
-                navigate("/business", Default::default())
-            });
-        }
+        crate::components::upload::send(ev, endpoint, progress, sent_error, || {
+            let _ = window().location().set_href("/business");
+        });
         #[cfg(not(feature = "hydrate"))]
         let _ = ev;
     };

@@ -248,16 +248,43 @@ async fn already_claimed(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound)?;
-    if let Some(held) = holder(db, &row).await?
-        && held.client_id == actor.user_id
-    {
-        return Ok(view_of(db, held, now).await?.claim);
+    if let Some(claim) = held_by(db, actor, &row, now).await? {
+        return Ok(claim);
     }
     Err(match row.status.state(row.available_until <= now) {
         // Available again can only mean the update raced something odd: call it taken.
         ListingState::Available => DomainError::Unavailable(ListingState::Claimed),
         state => DomainError::Unavailable(state),
     })
+}
+
+/// The claim a client holds on a listing, if they hold it: what its page shows them.
+pub async fn held(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<ClaimView>> {
+    actor.require(Role::Client)?;
+    let row = listing::Entity::find_by_id(listing_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    held_by(db, actor, &row, now).await
+}
+
+async fn held_by(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    row: &listing::Model,
+    now: DateTime<Utc>,
+) -> DomainResult<Option<ClaimView>> {
+    match holder(db, row).await? {
+        Some(claim) if claim.client_id == actor.user_id => {
+            Ok(Some(view_of(db, claim, now).await?.claim))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// The claim of the listing's current round, if it is claimed.

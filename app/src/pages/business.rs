@@ -1,3 +1,4 @@
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -8,7 +9,7 @@ use crate::{
         error::{ErrorMessage, outcome_text},
         layout::PageTitle,
         listing::{Picture, StateBadge},
-        live::Live,
+        live::{LiveScope, LiveWatch, just_happened, next_change},
         pager::{Pager, after_param},
     },
     dto::{
@@ -28,28 +29,7 @@ pub fn BusinessPage() -> impl IntoView {
     let record = ServerAction::<RecordPickup>::new();
     let business = Resource::new(|| (), |_| my_business());
     let after = after_param();
-    // The business's own events (a claim, above all) refetch its listings at once.
-    let live = Live::get();
-    let mine = live.version(|event| event.mine);
-    let listings = Resource::new(
-        move || {
-            (
-                withdraw.version().get(),
-                record.version().get(),
-                after.get(),
-                mine.get(),
-            )
-        },
-        |(_, _, after, _)| my_listings(after),
-    );
-    // What just happened to one of them while the page was open: told in a notice.
-    let just = Memo::new(move |_| {
-        live.pulse()
-            .get()
-            .event
-            .filter(|e| e.mine && matches!(e.change, LiveChange::Claimed | LiveChange::Reopened))
-            .map(|e| (e.listing, e.change))
-    });
+    let listings = Resource::new(move || after.get(), my_listings);
 
     view! {
         <Suspense>
@@ -69,26 +49,31 @@ pub fn BusinessPage() -> impl IntoView {
                             </header>
                             {move || withdraw.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
                             {move || record.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
-                            <Transition>
+                            <Suspense>
                                 {move || Suspend::new(async move {
                                     match listings.await {
                                         Ok(page) if page.items.is_empty() && page.next.is_none() && after.get_untracked().is_none() => {
                                             view! { <p class="empty">{t!(i18n, my_listings_empty)}</p> }.into_any()
                                         }
-                                        Ok(page) => view! {
-                                            <ul class="rows">
-                                                {page.items.into_iter().map(|listing| {
-                                                    let just = just.get_untracked().filter(|(id, _)| *id == listing.listing.id).map(|(_, change)| change);
-                                                    view! { <MyListing listing withdraw record just /> }
-                                                }).collect_view()}
-                                            </ul>
-                                            <Pager path="/business" next=page.next />
+                                        Ok(page) => {
+                                            let now = Utc::now();
+                                            let changes_at = next_change(now, page.items.iter().flat_map(changes));
+                                            view! {
+                                                <LiveWatch scope=LiveScope::Mine changes_at checked_at=now />
+                                                <ul class="rows">
+                                                    {page.items.into_iter().map(|listing| {
+                                                        let just = just_happened(listing.listing.id);
+                                                        view! { <MyListing listing withdraw record just /> }
+                                                    }).collect_view()}
+                                                </ul>
+                                                <Pager path="/business" next=page.next />
+                                            }
+                                            .into_any()
                                         }
-                                        .into_any(),
                                         Err(error) => view! { <ErrorMessage error /> }.into_any(),
                                     }
                                 })}
-                            </Transition>
+                            </Suspense>
                         </section>
                     }
                     .into_any(),
@@ -122,8 +107,7 @@ fn MyListing(
     } = listing;
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let until = short_datetime(listing.available_until);
-    // It expires on the page's clock: no edit or withdrawal after the deadline.
-    let state = Live::get().state(listing.state, listing.available_until);
+    let state = listing.state;
     let item = listing.item_name.clone();
     let notice = match just {
         Some(LiveChange::Claimed) => claimed_by.as_ref().map(|who| {
@@ -161,7 +145,7 @@ fn MyListing(
                 {claimed_by.map(|who| view! { <ClaimantDetails who pickup_from record /> })}
                 {(!history.is_empty()).then(|| view! { <History steps=history /> })}
             </div>
-            {move || (state() == ListingState::Available).then(|| view! {
+            {(state == ListingState::Available).then(|| view! {
                 <div class="row-actions">
                     <A href=format!("/listings/{}/edit", listing.id) attr:class="button secondary">{t!(i18n, listing_edit)}</A>
                     <ActionForm action=withdraw attr:class="inline-form">
@@ -183,7 +167,7 @@ fn ClaimantDetails(
     record: ServerAction<RecordPickup>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let now = Live::get().now_or(who.checked_at);
+    let now = who.checked_at;
     let from = pickup_starts(pickup_from, who.claimed_at);
     let claim_id = who.claim_id;
     let record_r = who.reliability;
@@ -203,7 +187,7 @@ fn ClaimantDetails(
         }
         .into_any(),
         None => (move || {
-            if now() < from {
+            if now < from {
                 return view! { <p class="muted">{t!(i18n, pickup_from_time, time = short_datetime(from))}</p> }.into_any();
             }
             let button = move |outcome: Outcome, class: &'static str| view! {
@@ -280,5 +264,22 @@ fn History(steps: Vec<HistoryStep>) -> impl IntoView {
             <summary>{t!(i18n, history_title)}</summary>
             <ol>{steps}</ol>
         </details>
+    }
+}
+
+/// When a listing changes by itself on the page: it expires, or its claim's pickup may be
+/// recorded, or its deadline passes.
+fn changes(listing: &OwnListing) -> Vec<chrono::DateTime<Utc>> {
+    let l = &listing.listing;
+    match &listing.claimed_by {
+        Some(who) if who.outcome.is_none() => vec![
+            pickup_starts(l.pickup_from, who.claimed_at),
+            l.available_until,
+        ],
+        Some(_) => vec![],
+        None => (l.state == ListingState::Available)
+            .then_some(l.available_until)
+            .into_iter()
+            .collect(),
     }
 }

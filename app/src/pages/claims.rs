@@ -1,3 +1,4 @@
+use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -7,9 +8,10 @@ use crate::{
         claim::{ClaimActions, ClaimConfirmation, ClaimDetails},
         error::ErrorMessage,
         layout::PageTitle,
-        live::Live,
+        live::{LiveScope, LiveWatch, next_change},
         pager::{Pager, after_param},
     },
+    dto::ClaimView,
     i18n::*,
 };
 
@@ -26,22 +28,11 @@ pub fn MyClaimsPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
     };
     let after = after_param();
-    let mine = Live::get().version(|event| event.mine);
     let actions = ClaimActions {
         cancel: ServerAction::<CancelClaim>::new(),
         record: ServerAction::<RecordPickup>::new(),
     };
-    let claims = Resource::new(
-        move || {
-            (
-                after.get(),
-                mine.get(),
-                actions.cancel.version().get(),
-                actions.record.version().get(),
-            )
-        },
-        |(after, ..)| my_claims(after),
-    );
+    let claims = Resource::new(move || after.get(), my_claims);
     let failed = move || {
         actions
             .cancel
@@ -52,12 +43,15 @@ pub fn MyClaimsPage() -> impl IntoView {
     };
 
     view! {
-        <Transition>
+        <Suspense>
             {move || Suspend::new(async move {
                 match claims.await {
                     Ok(page) => {
                         let confirmed = page.items.iter().find(|c| Some(c.listing_id) == just_claimed()).cloned();
+                        let now = Utc::now();
+                        let changes_at = next_change(now, page.items.iter().filter(|c| c.outcome.is_none()).flat_map(changes));
                         view! {
+                            <LiveWatch scope=LiveScope::Mine changes_at checked_at=now />
                             {confirmed.map(|claim| view! { <ClaimConfirmation claim /> })}
                             <section class="panel">
                                 <PageTitle title=t_string!(i18n, my_claims_title).to_string() />
@@ -81,6 +75,11 @@ pub fn MyClaimsPage() -> impl IntoView {
                     Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
+}
+
+/// When a claim changes by itself on the page: its pickup may be recorded, its deadline passes.
+fn changes(claim: &ClaimView) -> [chrono::DateTime<Utc>; 2] {
+    [claim.pickup_starts(), claim.available_until]
 }

@@ -1,3 +1,4 @@
+use chrono::Utc;
 use leptos::{prelude::*, server_fn::error::ServerFnUrlError};
 use leptos_router::{
     components::A,
@@ -6,15 +7,19 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{ClaimListing, form_echo, get_listing, list_listings, my_business},
+    api::{form_echo, get_listing, list_listings, my_business, my_claim_on, my_wait_status},
     components::{
+        auth::Auth,
         claim::ClaimBox,
         error::ErrorMessage,
         layout::PageTitle,
         listing::{ListingCardView, ListingEditor, Picture, StateBadge},
-        live::Live,
+        live::{LiveScope, LiveWatch, just_happened, next_change},
     },
-    dto::{Category, ListingDetail, ListingId, ListingState, LiveChange, Sort, short_datetime},
+    dto::{
+        Category, ClaimView, ListingDetail, ListingId, ListingState, LiveChange, Role, Sort,
+        WaitStatus, short_datetime,
+    },
     error::AppError,
     i18n::*,
     labels::{category_label, quantity_label, tag_label},
@@ -57,7 +62,7 @@ pub fn NewListingPage() -> impl IntoView {
                     match business.await {
                         Ok(_) => {
                             let kept = kept.await.unwrap_or_default();
-                            view! { <ListingEditor existing=None kept refused /> }.into_any()
+                            view! { <ListingEditor existing=None kept refused=refused.get_untracked() /> }.into_any()
                         }
                         Err(error) => view! { <ErrorMessage error /> }.into_any(),
                     }
@@ -97,7 +102,7 @@ pub fn EditListingPage() -> impl IntoView {
 
                         Ok(existing) => {
                             let kept = kept.await.unwrap_or_default();
-                            view! { <ListingEditor existing=Some(existing) kept refused /> }.into_any()
+                            view! { <ListingEditor existing=Some(existing) kept refused=refused.get_untracked() /> }.into_any()
                         }
                         Err(error) => view! { <ErrorMessage error /> }.into_any(),
                     }
@@ -122,37 +127,8 @@ pub fn BrowsePage() -> impl IntoView {
             q.get("after"),
         )
     };
-    // Live: a listing claimed, withdrawn or past its time leaves the page at once; one
-    // changed, or a stream that asks for it, refetches the page; new ones are announced and
-    // shown on request, so no card moves under the user's finger.
-    let live = Live::get();
-    let changed = live.version(|e| e.change == LiveChange::Updated);
-    let shown = RwSignal::new(0_u64);
-    let page = Resource::new(
-        move || (params(), changed.get(), shown.get()),
-        |((sort, q, category, after), _, _)| list_listings(sort, q, category, after),
-    );
-    let gone = RwSignal::new(std::collections::HashSet::<i64>::new());
-    let posted = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let Some(event) = live.pulse().get().event {
-            match event.change {
-                LiveChange::Claimed | LiveChange::Withdrawn => {
-                    gone.update(|gone| {
-                        gone.insert(event.listing);
-                    });
-                }
-                LiveChange::Posted => posted.set(true),
-                // Available again: shown on request, as a new listing is.
-                LiveChange::Reopened => {
-                    gone.update(|gone| {
-                        gone.remove(&event.listing);
-                    });
-                    posted.set(true);
-                }
-                LiveChange::Updated | LiveChange::Settled => {}
-            }
-        }
+    let page = Resource::new(params, |(sort, q, category, after)| {
+        list_listings(sort, q, category, after)
     });
     let (sort, search, category, _) = params();
     let categories = Category::ALL
@@ -201,35 +177,37 @@ pub fn BrowsePage() -> impl IntoView {
                 </div>
                 <button type="submit" class="button">{t!(i18n, browse_apply)}</button>
             </form>
-            {move || posted.get().then(|| view! {
-                <p class="live-bar" role="status">
-                    <button type="button" class="button secondary" on:click=move |_| {
-                        posted.set(false);
-                        shown.update(|n| *n += 1);
-                    }>{t!(i18n, browse_new_listings)}</button>
-                </p>
-            })}
-            <Transition>
+            <Suspense>
                 {move || Suspend::new(async move {
                     match page.await {
-                        Ok(page) if page.items.is_empty() => view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any(),
-                        Ok(page) => view! {
-                            <ul class="cards">
-                                {page.items.into_iter().map(|card| {
-                                    let (id, expired) = (card.id, live.passed(card.available_until));
-                                    move || (!gone.with(|gone| gone.contains(&id)) && !expired())
-                                        .then(|| view! { <ListingCardView card=card.clone() /> })
-                                }).collect_view()}
-                            </ul>
-                            {page.next.map(|after| view! {
-                                <p class="more"><a class="button secondary" href=next_href(after)>{t!(i18n, browse_more)}</a></p>
-                            })}
+                        Ok(page) => {
+                            let now = Utc::now();
+                            let watch = view! {
+                                <LiveWatch
+                                    scope=LiveScope::Browse { shown: page.items.iter().map(|card| card.id).collect() }
+                                    changes_at=next_change(now, page.items.iter().map(|card| card.available_until))
+                                    checked_at=now
+                                />
+                            };
+                            let cards = if page.items.is_empty() {
+                                view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="cards">
+                                        {page.items.into_iter().map(|card| view! { <ListingCardView card /> }).collect_view()}
+                                    </ul>
+                                    {page.next.map(|after| view! {
+                                        <p class="more"><a class="button secondary" href=next_href(after)>{t!(i18n, browse_more)}</a></p>
+                                    })}
+                                }
+                                .into_any()
+                            };
+                            view! { {watch} {cards} }.into_any()
                         }
-                        .into_any(),
                         Err(error) => view! { <ErrorMessage error /> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
     }
 }
@@ -237,70 +215,53 @@ pub fn BrowsePage() -> impl IntoView {
 #[component]
 pub fn ListingPage() -> impl IntoView {
     let id = listing_id();
-    // Live: the listing is fetched again whenever it changes, so its badge and claim button
-    // follow; the claim made on this page outlives those refetches.
-    let live = Live::get();
-    let changed = live.version(move |e| Some(e.listing) == id.get_untracked());
     let listing = Resource::new(
-        move || (id.get(), changed.get()),
-        |(id, _)| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
+        move || id.get(),
+        |id| async move { get_listing(ListingId(id.ok_or(AppError::NotFound)?)).await },
     );
-    let claim = ServerAction::<ClaimListing>::new();
-    // Someone else took it while this page was open (until it is given back).
-    let taken = Memo::new(move |taken: Option<&bool>| {
-        let was = taken.copied().unwrap_or(false);
-        match live.pulse().get().event {
-            Some(e) if Some(e.listing) == id.get_untracked() => match e.change {
-                LiveChange::Claimed => !e.mine,
-                LiveChange::Reopened => false,
-                _ => was,
-            },
-            _ => was,
-        }
-    });
-    // Given back: the answer to an earlier try no longer holds, the button is back.
-    Effect::new(move |_| {
-        if live.pulse().get().event.is_some_and(|e| {
-            Some(e.listing) == id.get_untracked() && e.change == LiveChange::Reopened
-        }) {
-            claim.clear();
-        }
-    });
+    // Where the viewer stands with it: holding its claim, waiting for it, or neither.
+    let standing = Resource::new(
+        move || id.get(),
+        |id| async move {
+            let id = ListingId(id.ok_or(AppError::NotFound)?);
+            Ok::<_, AppError>((my_claim_on(id).await?, my_wait_status(id).await?))
+        },
+    );
 
     view! {
-        <Transition>
+        <Suspense>
             {move || Suspend::new(async move {
-                match listing.await {
-                    Ok(listing) => view! { <ListingDetailView listing claim taken /> }.into_any(),
-                    Err(error) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
+                match (listing.await, standing.await) {
+                    (Ok(listing), Ok((held, wait))) => view! { <ListingDetailView listing held wait /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <section class="panel"><ErrorMessage error /></section> }.into_any(),
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }
 
 #[component]
 fn ListingDetailView(
     listing: ListingDetail,
-    claim: ServerAction<ClaimListing>,
-    taken: Memo<bool>,
+    held: Option<ClaimView>,
+    wait: WaitStatus,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let auth = expect_context::<Auth>();
+    let is_client =
+        matches!(auth.user.get_untracked(), Some(Ok(Some(ref user))) if user.role == Role::Client);
     let quantity = move || quantity_label(i18n.get_locale(), listing.quantity, listing.unit);
     let category = move || category_label(i18n, listing.category);
     let tags = listing.dietary_tags.clone();
     let until = short_datetime(listing.available_until);
-    // After a claim on this page, its answer is the listing's state; an available listing
-    // expires on the page's clock.
-    let shown = Live::get().state(listing.state, listing.available_until);
-    let state = move || match claim.value().get() {
-        Some(Ok(_)) => ListingState::Claimed,
-        Some(Err(AppError::Unavailable { state })) => state,
-        _ => shown(),
-    };
+    let now = Utc::now();
+    let state = listing.state;
+    let taken = just_happened(listing.id) == Some(LiveChange::Claimed) && held.is_none();
+    let changes_at = (state == ListingState::Available).then_some(listing.available_until);
 
     view! {
         <article class="panel listing" data-testid="listing-detail">
+            <LiveWatch scope=LiveScope::Listing(listing.id) changes_at checked_at=now />
             {listing.photo.clone().map(|image| view! { <div class="photo"><Picture image alt=listing.item_name.clone() eager=true /></div> })}
             <header class="listing-head">
                 <PageTitle title=listing.item_name.clone() />
@@ -330,7 +291,16 @@ fn ListingDetailView(
                 <dd>{until}</dd>
             </dl>
             {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
-            <ClaimBox listing_id=listing.id state claim taken />
+            <ClaimBox
+                listing_id=listing.id
+                state
+                is_client
+                held
+                taken
+                wait
+                refused_claim=refused_post("/api/claim_listing").get_untracked()
+                refused_wait=refused_post("/api/wait_for_listing").get_untracked()
+            />
             <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
         </article>
     }

@@ -4,7 +4,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{Login, form_echo},
     components::form::{FormAlert, FormState, TextField},
-    components::{auth::Auth, layout::PageTitle},
+    components::layout::PageTitle,
     error::Field,
     i18n::*,
 };
@@ -12,9 +12,7 @@ use crate::{
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i18n = use_i18n();
-    let auth = expect_context::<Auth>();
     let login = ServerAction::<Login>::new();
-    auth.refresh_after(login.version());
     let query = use_query_map();
     // Where to go back to; the server only follows paths on this site.
     let next = move || query.read().get("next").unwrap_or_default();

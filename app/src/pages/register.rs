@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use crate::{
     api::{Register, form_echo},
     components::form::{FormAlert, FormState, TextField},
-    components::{auth::Auth, layout::PageTitle},
+    components::layout::PageTitle,
     dto::Role,
     error::Field,
     i18n::*,
@@ -49,9 +49,7 @@ pub fn RegisterClientPage() -> impl IntoView {
 #[component]
 fn RegisterForm(role: Role) -> impl IntoView {
     let i18n = use_i18n();
-    let auth = expect_context::<Auth>();
     let register = ServerAction::<Register>::new();
-    auth.refresh_after(register.version());
     let kept = Resource::new(
         || (),
         move |_| form_echo(format!("register_{}", role.as_str())),
