@@ -26,6 +26,9 @@ cargo clippy -p frontend --target wasm32-unknown-unknown --locked \
 step "unit, domain and router tests"
 cargo test --workspace --exclude frontend --locked
 
+step "the WASM budget: release WASM + JS at most 250 KB gzipped"
+scripts/wasm-budget.sh
+
 step "build the site"
 cargo leptos build
 

@@ -1,6 +1,6 @@
 //! Wire types shared by the UI and the server (never SeaORM models).
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use entity::codes::{
@@ -20,9 +20,8 @@ pub struct Availability {
 /// Cameroon keeps West Africa Time (UTC+1) all year. Times are shown in it on the server and in
 /// the browser alike, so the server-rendered page and the hydrated one agree.
 pub fn local_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&site_offset())
-        .format("%H:%M:%S")
-        .to_string()
+    let at = at.with_timezone(&site_offset());
+    format!("{:02}:{:02}:{:02}", at.hour(), at.minute(), at.second())
 }
 
 /// Where a role lands after logging in.
@@ -234,16 +233,27 @@ pub fn site_offset() -> FixedOffset {
 
 /// `2026-11-22T18:30` (what an `<input type="datetime-local">` holds), in site time.
 pub fn datetime_local(at: DateTime<Utc>) -> String {
-    at.with_timezone(&site_offset())
-        .format("%Y-%m-%dT%H:%M")
-        .to_string()
+    let at = at.with_timezone(&site_offset());
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// `22/11 18:30`, in site time.
 pub fn short_datetime(at: DateTime<Utc>) -> String {
-    at.with_timezone(&site_offset())
-        .format("%d/%m %H:%M")
-        .to_string()
+    let at = at.with_timezone(&site_offset());
+    format!(
+        "{:02}/{:02} {:02}:{:02}",
+        at.day(),
+        at.month(),
+        at.hour(),
+        at.minute()
+    )
 }
 
 /// `45 min`, `3 h 20 min`, `2 d 4 h`.
@@ -257,15 +267,47 @@ pub fn duration_text(minutes: i64) -> String {
     }
 }
 
-/// `2.5` rather than `2.50` or `2.5000001`.
+/// `2.5` rather than `2.50` or `2.5000001`. Written from whole hundredths: the browser's WASM
+/// then carries no float formatting.
 pub fn quantity_text(quantity: f64) -> String {
-    let rounded = (quantity * 100.0).round() / 100.0;
-    format!("{rounded}")
+    let hundredths = (quantity * 100.0).round() as i64;
+    let (whole, part) = (hundredths / 100, (hundredths % 100).abs());
+    let sign = if hundredths < 0 && whole == 0 {
+        "-"
+    } else {
+        ""
+    };
+    match part {
+        0 => format!("{sign}{whole}"),
+        p if p % 10 == 0 => format!("{sign}{whole}.{}", p / 10),
+        p => format!("{sign}{whole}.{p:02}"),
+    }
 }
 
 #[cfg(test)]
-mod duration_tests {
-    use super::duration_text;
+mod text_tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    #[test]
+    fn times_are_written_in_cameroon_time() {
+        let at = Utc.with_ymd_and_hms(2026, 1, 5, 23, 7, 9).unwrap();
+        assert_eq!(local_time(at), "00:07:09");
+        assert_eq!(short_datetime(at), "06/01 00:07");
+        assert_eq!(datetime_local(at), "2026-01-06T00:07");
+    }
+
+    #[test]
+    fn quantities_are_written_to_the_hundredth_without_trailing_zeros() {
+        assert_eq!(quantity_text(12.0), "12");
+        assert_eq!(quantity_text(2.5), "2.5");
+        assert_eq!(quantity_text(0.333), "0.33");
+        assert_eq!(quantity_text(1.005000001), "1.01");
+        assert_eq!(quantity_text(0.05), "0.05");
+        assert_eq!(quantity_text(-0.5), "-0.5");
+        assert_eq!(quantity_text(-2.25), "-2.25");
+    }
 
     #[test]
     fn time_left_reads_naturally() {

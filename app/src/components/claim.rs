@@ -1,10 +1,12 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
+use serde::de::IgnoredAny;
 
 use crate::{
     api::{CancelClaim, ClaimListing, RecordPickup, WaitForListing},
     components::{
         error::{ErrorMessage, outcome_text},
         island_i18n,
+        post::Post,
     },
     dto::{ClaimView, ListingState, Outcome, WaitStatus, short_datetime},
     error::AppError,
@@ -20,45 +22,20 @@ pub struct ClaimActions {
 }
 
 /// What was claimed and how to collect it: the business, where, its phone and the deadline;
-/// where the claim stands, and (with `actions`) what the client can do with it.
+/// where the claim stands, and (`children`: see [`ClaimSteps`]) what the client can do with it.
 #[component]
 pub fn ClaimDetails(
     claim: ClaimView,
-    #[prop(optional)] actions: Option<ClaimActions>,
+    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let quantity = move || quantity_label(i18n.get_locale(), claim.quantity, claim.unit);
     // As the server saw it; the page is fetched again when it changes (see `LiveWatch`).
-    let now = claim.checked_at;
-    let (until, outcome, claim_id) = (claim.available_until, claim.outcome, claim.claim_id);
-    let pickup_starts = claim.pickup_starts();
+    let (now, until, outcome) = (claim.checked_at, claim.available_until, claim.outcome);
     let status = move || match outcome {
         Some(o) => outcome_text(i18n, o.outcome, o.late),
         None if now >= until => t_string!(i18n, outcome_ended).to_string(),
         None => t_string!(i18n, outcome_live).to_string(),
-    };
-    let open = outcome.is_none() && now < until;
-    let steps = move || {
-        let actions = actions?;
-        open.then(|| {
-            let collected = (now >= pickup_starts).then(|| view! {
-                <ActionForm action=actions.record attr:class="inline-form">
-                    <input type="hidden" name="claim_id" value=claim_id />
-                    <input type="hidden" name="outcome" value=Outcome::Collected.as_str() />
-                    <button type="submit" class="button">{t!(i18n, claim_collected_button)}</button>
-                </ActionForm>
-            });
-            view! {
-                <div class="row-actions">
-                    {collected}
-                    <ActionForm action=actions.cancel attr:class="inline-form">
-                        <input type="hidden" name="claim_id" value=claim_id />
-                        <button type="submit" class="button danger">{t!(i18n, claim_cancel)}</button>
-                    </ActionForm>
-                </div>
-                <p class="muted">{t!(i18n, claim_cancel_hint)}</p>
-            }
-        })
     };
 
     view! {
@@ -90,9 +67,40 @@ pub fn ClaimDetails(
                     <dd>{short_datetime(o.at)}</dd>
                 })}
             </dl>
-            {steps}
+            {children.map(|steps| steps())}
         </div>
     }
+}
+
+/// What a client can do with a claim still open: give it back and, from the pickup start on,
+/// say they collected it. Plain forms, on their claims' page (never in an island: the actions'
+/// client would weigh on every page's WASM).
+#[component]
+pub fn ClaimSteps(claim: ClaimView, actions: ClaimActions) -> impl IntoView {
+    let i18n = use_i18n();
+    let (now, claim_id) = (claim.checked_at, claim.claim_id);
+    let open = claim.outcome.is_none() && now < claim.available_until;
+    open.then(|| {
+        let collected = (now >= claim.pickup_starts()).then(|| {
+            view! {
+                <ActionForm action=actions.record attr:class="inline-form">
+                    <input type="hidden" name="claim_id" value=claim_id />
+                    <input type="hidden" name="outcome" value=Outcome::Collected.as_str() />
+                    <button type="submit" class="button">{t!(i18n, claim_collected_button)}</button>
+                </ActionForm>
+            }
+        });
+        view! {
+            <div class="row-actions">
+                {collected}
+                <ActionForm action=actions.cancel attr:class="inline-form">
+                    <input type="hidden" name="claim_id" value=claim_id />
+                    <button type="submit" class="button danger">{t!(i18n, claim_cancel)}</button>
+                </ActionForm>
+            </div>
+            <p class="muted">{t!(i18n, claim_cancel_hint)}</p>
+        }
+    })
 }
 
 /// "It's yours!", with how to collect.
@@ -108,110 +116,76 @@ pub fn ClaimConfirmation(claim: ClaimView) -> impl IntoView {
     }
 }
 
-/// The claim button of a listing's page, for clients; its confirmation, or why it failed; and,
-/// once someone else holds the listing, its waiting list. The page's one island: without
-/// JavaScript (or before it loads) its forms are plain posts, and the answer comes back in the
-/// URL (`refused`, read by the page on the server).
+/// The claim button of a listing's page, for clients, and why a claim failed. An island:
+/// without JavaScript (or before it loads) its form is a plain post (see `Post`). A claim
+/// made here fetches the page again, which then shows the claim as the server has it (see
+/// `ListingPage`): the server renders every confirmation, and this island stays small.
 #[island]
 pub fn ClaimBox(
     listing_id: i64,
     /// As the server saw it when it rendered the page.
     state: ListingState,
     is_client: bool,
-    /// The claim this client holds on it.
-    held: Option<ClaimView>,
     /// Someone else has just claimed it (the page was fetched again because of it).
     taken: bool,
-    wait: WaitStatus,
-    /// A plain post's refusal, claiming or joining the waiting list.
-    refused_claim: Option<AppError>,
-    refused_wait: Option<AppError>,
+    /// A plain post's refusal.
+    refused: Option<AppError>,
 ) -> impl IntoView {
     let i18n = island_i18n();
-    let held = StoredValue::new(held);
-    let claim = ServerAction::<ClaimListing>::new();
-    // On the server the action holds a plain post's refusal already; in the browser it starts
-    // empty: both render the refusal the page read.
-    let refused_claim = StoredValue::new(refused_claim);
-    let answer = move || {
-        claim
-            .value()
-            .get()
-            .or_else(|| refused_claim.get_value().map(Err))
-    };
-    let claimed_here = move || matches!(answer(), Some(Ok(_)));
-
-    let shown = move || match (answer(), held.get_value()) {
-        (Some(Ok(claim)), _) | (None, Some(claim)) => {
-            view! { <ClaimConfirmation claim /> }.into_any()
+    let claim = Post::<IgnoredAny>::new(ClaimListing::PATH, refused);
+    let claimed = move || matches!(claim.value(), Some(Ok(_)));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if claimed() {
+            crate::components::live::refresh_page();
         }
-        (Some(Err(error)), _) => view! { <ErrorMessage error /> }.into_any(),
-        (None, None) if taken => {
+    });
+
+    move || {
+        match claim.value() {
+        Some(Err(error)) => view! { <ErrorMessage error /> }.into_any(),
+        _ if taken => {
             let error = AppError::Unavailable {
                 state: ListingState::Claimed,
             };
             view! { <ErrorMessage error /> }.into_any()
         }
-        (None, None) if state == ListingState::Available && is_client => view! {
-            <ActionForm action=claim attr:class="claim-form">
+        _ if state == ListingState::Available && is_client => view! {
+            <form method="post" action=claim.endpoint() class="claim-form" on:submit=claim.on_submit()>
                 <input type="hidden" name="listing_id" value=listing_id />
-                <button type="submit" class="button big" disabled=move || claim.pending().get()>
+                <button type="submit" class="button big" disabled=move || claim.pending() || claimed()>
                     {t!(i18n, claim_button)}
                 </button>
-            </ActionForm>
+            </form>
         }
         .into_any(),
-        (None, None) if state == ListingState::Available => view! {
+        _ if state == ListingState::Available => view! {
             <p class="muted">{t!(i18n, claim_need_client)}</p>
         }
         .into_any(),
-        (None, None) => ().into_any(),
-    };
-    let waiting = move || {
-        (state == ListingState::Claimed
-            && is_client
-            && wait != WaitStatus::Holding
-            && !claimed_here())
-        .then(|| view! { <WaitingList listing_id wait refused=refused_wait.clone() /> })
-    };
-    view! {
-        {shown}
-        {waiting}
+        _ => ().into_any(),
+    }
     }
 }
 
-/// Join or leave the waiting list of a listing someone else holds.
+/// Join or leave the waiting list of a listing someone else holds: plain forms, answered by
+/// the server's next rendering of the page.
 #[component]
-fn WaitingList(listing_id: i64, wait: WaitStatus, refused: Option<AppError>) -> impl IntoView {
+pub fn WaitingList(listing_id: i64, wait: WaitStatus) -> impl IntoView {
     let i18n = use_i18n();
     let action = ServerAction::<WaitForListing>::new();
-    let refused = StoredValue::new(refused);
-    let answer = move || {
-        action
-            .value()
-            .get()
-            .or_else(|| refused.get_value().map(Err))
-    };
-    let waiting = move || match answer() {
-        Some(Ok(waiting)) => waiting,
-        _ => wait == WaitStatus::Waiting,
-    };
-    let label = move || {
-        if waiting() {
-            t_string!(i18n, wait_leave).to_string()
-        } else {
-            t_string!(i18n, wait_button).to_string()
-        }
-    };
+    let waiting = wait == WaitStatus::Waiting;
     view! {
-        {move || answer().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
-        {move || waiting().then(|| view! {
+        {move || action.value().get().and_then(Result::err).map(|error| view! { <ErrorMessage error /> })}
+        {waiting.then(|| view! {
             <p class="alert success" role="status" data-testid="waiting">{t!(i18n, wait_joined)}</p>
         })}
         <ActionForm action attr:class="inline-form">
             <input type="hidden" name="listing_id" value=listing_id />
-            <input type="hidden" name="wait" value=move || (!waiting()).to_string() />
-            <button type="submit" class=move || if waiting() { "button secondary" } else { "button" }>{label}</button>
+            <input type="hidden" name="wait" value=(!waiting).to_string() />
+            <button type="submit" class=if waiting { "button secondary" } else { "button" }>
+                {if waiting { t!(i18n, wait_leave).into_any() } else { t!(i18n, wait_button).into_any() }}
+            </button>
         </ActionForm>
     }
 }

@@ -146,6 +146,12 @@ pub fn LiveWatch(
 #[cfg(feature = "hydrate")]
 pub use browser::{on_each_event, page_received, received_now, wait_until};
 
+/// Fetches the page again and shows its new content (after something done on it).
+#[cfg(feature = "hydrate")]
+pub fn refresh_page() {
+    browser::refresh(None);
+}
+
 #[cfg(feature = "hydrate")]
 mod browser {
     use std::{

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod listing;
 pub mod live;
 pub mod pager;
+pub mod post;
 pub mod upload;
 
 use leptos::prelude::*;

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::{CancelClaim, RecordPickup, my_claims},
     components::{
-        claim::{ClaimActions, ClaimConfirmation, ClaimDetails},
+        claim::{ClaimActions, ClaimConfirmation, ClaimDetails, ClaimSteps},
         error::ErrorMessage,
         layout::PageTitle,
         live::{LiveScope, LiveWatch, next_change},
@@ -62,7 +62,13 @@ pub fn MyClaimsPage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <ul class="rows">
-                                            {page.items.into_iter().map(|claim| view! { <li class="row-item"><ClaimDetails claim actions /></li> }).collect_view()}
+                                            {page.items.into_iter().map(|claim| view! {
+                                                <li class="row-item">
+                                                    <ClaimDetails claim=claim.clone()>
+                                                        <ClaimSteps claim actions />
+                                                    </ClaimDetails>
+                                                </li>
+                                            }).collect_view()}
                                         </ul>
                                         <Pager path="/claims" next=page.next />
                                     }

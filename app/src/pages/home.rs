@@ -1,10 +1,10 @@
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 
 #[cfg(feature = "hydrate")]
 use crate::components::live;
 use crate::{
     api::{GetAvailability, get_availability},
-    components::{error::ErrorMessage, island_i18n, layout::PageTitle},
+    components::{error::ErrorMessage, island_i18n, layout::PageTitle, post::Post},
     dto::{Availability, local_time},
     i18n::*,
 };
@@ -50,21 +50,16 @@ pub fn HomePage() -> impl IntoView {
 #[island]
 fn AvailabilityPanel(availability: Availability) -> impl IntoView {
     let i18n = island_i18n();
-    let refresh = ServerAction::<GetAvailability>::new();
+    let refresh = Post::<Availability>::new(GetAvailability::PATH, None);
     let first = StoredValue::new(availability);
-    let latest = move || match refresh.value().get() {
-        Some(answer) => answer,
-        None => Ok(first.get_value()),
-    };
+    let latest = move || refresh.value().unwrap_or_else(|| Ok(first.get_value()));
     #[cfg(feature = "hydrate")]
     {
-        let ask = move || {
-            refresh.dispatch(GetAvailability {});
-        };
+        let ask = move || refresh.send_now();
         live::on_each_event(ask);
         Effect::new(move |_| {
             // The first figure came with the page; the others, just now.
-            let received = match refresh.value().get() {
+            let received = match refresh.value() {
                 None => live::page_received(),
                 Some(_) => live::received_now(),
             };
@@ -97,10 +92,10 @@ fn AvailabilityPanel(availability: Availability) -> impl IntoView {
             }
             Err(error) => view! { <ErrorMessage error /> }.into_any(),
         }}
-        <ActionForm action=refresh>
-            <button type="submit" class="button secondary" disabled=move || refresh.pending().get()>
+        <form method="post" action=refresh.endpoint() on:submit=refresh.on_submit()>
+            <button type="submit" class="button secondary" disabled=move || refresh.pending()>
                 {t!(i18n, refresh)}
             </button>
-        </ActionForm>
+        </form>
     }
 }

@@ -10,7 +10,7 @@ use crate::{
     api::{form_echo, get_listing, list_listings, my_business, my_claim_on, my_wait_status},
     components::{
         auth::Auth,
-        claim::ClaimBox,
+        claim::{ClaimBox, ClaimConfirmation, WaitingList},
         error::ErrorMessage,
         layout::PageTitle,
         listing::{ListingCardView, ListingEditor, Picture, StateBadge},
@@ -291,16 +291,21 @@ fn ListingDetailView(
                 <dd>{until}</dd>
             </dl>
             {(!listing.description.is_empty()).then(|| view! { <p class="description">{listing.description.clone()}</p> })}
-            <ClaimBox
-                listing_id=listing.id
-                state
-                is_client
-                held
-                taken
-                wait
-                refused_claim=refused_post("/api/claim_listing").get_untracked()
-                refused_wait=refused_post("/api/wait_for_listing").get_untracked()
-            />
+            {match held {
+                Some(claim) => view! { <ClaimConfirmation claim /> }.into_any(),
+                None => view! {
+                    <ClaimBox
+                        listing_id=listing.id
+                        state
+                        is_client
+                        taken
+                        refused=refused_post("/api/claim_listing").get_untracked()
+                    />
+                    {(state == ListingState::Claimed && is_client && wait != WaitStatus::Holding)
+                        .then(|| view! { <WaitingList listing_id=listing.id wait /> })}
+                }
+                .into_any(),
+            }}
             <p><A href="/browse">{t!(i18n, back_to_browse)}</A></p>
         </article>
     }
