@@ -666,6 +666,20 @@ async fn everyone_waiting_is_told_when_the_listing_comes_back() {
         );
         let notice = claims::notice(&t.db, &told[0], now).await.unwrap();
         assert!(notice.recipient.is_some());
+
+        // As a worker takes them, each with the others due then: each to its own recipient.
+        let batch = app::domain::outbox::take_due(&t.db, now, Duration::seconds(60), 50)
+            .await
+            .unwrap();
+        let notices = claims::notices(&t.db, &batch, now).await.unwrap();
+        let mut told: Vec<_> = batch
+            .iter()
+            .filter(|e| e.kind == EmailKind::ReopenToWaiting)
+            .map(|e| notices[&e.id].recipient.as_ref().map(|r| r.email.clone()))
+            .collect();
+        told.sort();
+        assert_eq!(told.len(), 2, "{}", t.backend);
+        assert!(told.iter().all(Option::is_some), "{}: {told:?}", t.backend);
     }
 }
 

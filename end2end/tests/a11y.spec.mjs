@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { postListingUntil, printPagesOnFailure, ready, registerBusiness, registerClient, uniqueEmail } from './helpers.mjs';
+import { postListingUntil, printPagesOnFailure, ready, registerBusiness, registerClient, uniqueName } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
@@ -50,7 +50,7 @@ for (const js of [true, false]) {
 
       // A business: its dashboard, the listing form (also refused), its account.
       await registerBusiness(page, js);
-      const name = `Ndolé ${uniqueEmail('x').slice(2, 12)}`;
+      const name = uniqueName('Ndolé');
       await postListingUntil(page, { name, until: new Date(Date.now() + 3 * 3600_000) });
       for (const path of ['/business', '/listings/new', '/account']) await check(path);
       await page.goto('/listings/new');

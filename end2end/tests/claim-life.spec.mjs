@@ -9,15 +9,12 @@ import {
   ready,
   registerBusiness,
   registerClient,
-  uniqueEmail,
+  uniqueName,
 } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
-/** A name no other journey uses. */
-function unique(food) {
-  return `${food} ${uniqueEmail('x').slice(2, 12)}`;
-}
+const unique = uniqueName;
 
 /** A page in a browser context of its own (its own session). */
 async function newPage(browser, js) {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, printPagesOnFailure, uniqueName } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
@@ -10,7 +10,7 @@ for (const js of [true, false]) {
     test('a client claims; the business sees who; a second client is told it is taken', async ({ page, browser }) => {
       // Three accounts, a photo upload and two claims: 20-29 s on a loaded 2-core machine.
       test.slow();
-      const name = `Beignets ${uniqueEmail('x').slice(2, 12)}`;
+      const name = uniqueName('Beignets');
       const business = await registerBusiness(page, js);
       await postListing(page, js, { name });
       await atPath(page, '/business');
@@ -73,7 +73,7 @@ for (const js of [true, false]) {
     });
 
     test('a client who switched to French is emailed in French', async ({ page, browser }) => {
-      const name = `Ndolé ${uniqueEmail('x').slice(2, 12)}`;
+      const name = uniqueName('Ndolé');
       await registerBusiness(page, js);
       await postListing(page, js, { name });
       await atPath(page, '/business');

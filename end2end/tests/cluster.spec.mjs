@@ -3,7 +3,7 @@
 // restarted while A is cut off from it, with changes made meanwhile.
 import { test, expect } from '@playwright/test';
 import { Cluster } from '../cluster.mjs';
-import { atPath, hydrated, postListing, registerBusiness, registerClient, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+import { atPath, hydrated, postListing, registerBusiness, registerClient, printPagesOnFailure, uniqueName } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
@@ -35,10 +35,6 @@ async function open(browser, replica, path, as) {
 /** The page's live stream is open. */
 async function live(page, options) {
   await expect(page.locator('body')).toHaveAttribute('data-live', 'open', options);
-}
-
-function uniqueName(food) {
-  return `${food} ${uniqueEmail('x').slice(2, 12)}`;
 }
 
 /** A business on replica `replica` posts `name`; answers the listing's address. */

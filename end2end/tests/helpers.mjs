@@ -59,6 +59,13 @@ export function uniqueEmail(who) {
   return `${who}-${Date.now()}-${process.pid}-${counter}@example.cm`;
 }
 
+/** A listing's name no other journey uses, even one started in the same second by another
+ * worker (a name is looked for on pages that show other journeys' listings too). */
+export function uniqueName(food) {
+  counter += 1;
+  return `${food} ${Date.now() % 1e7}${process.pid % 1000}${counter}`;
+}
+
 export const PASSWORD = 'mangue-plantain-2026';
 
 export async function registerBusiness(page, js, { name = 'Boulangerie du Coin', email = uniqueEmail('bakery') } = {}) {

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, printPagesOnFailure, uniqueName } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
@@ -8,7 +8,7 @@ for (const js of [true, false]) {
     test.use({ javaScriptEnabled: js });
 
     test('a business posts a listing with a photo; a client finds it and opens it', async ({ page, browser }) => {
-      const name = `Pain complet ${uniqueEmail('x').slice(2, 12)}`;
+      const name = uniqueName('Pain complet');
       const business = await registerBusiness(page, js);
       await postListing(page, js, { name });
       await atPath(page, '/business');
@@ -79,7 +79,7 @@ for (const js of [true, false]) {
 
     test('a business changes, then withdraws, its listing', async ({ page }) => {
       await registerBusiness(page, js);
-      const name = `Riz ${uniqueEmail('x').slice(2, 12)}`;
+      const name = uniqueName('Riz');
       await postListing(page, js, { name });
       await atPath(page, '/business');
       const row = page.getByTestId('my-listing').filter({ hasText: name });

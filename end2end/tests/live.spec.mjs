@@ -1,6 +1,6 @@
 // Live updates: what other people do reaches open pages within a second, without a reload.
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, registerBusiness, registerClient, postListing, postListingUntil, uniqueEmail, printPagesOnFailure } from './helpers.mjs';
+import { atPath, hydrated, registerBusiness, registerClient, postListing, postListingUntil, printPagesOnFailure, uniqueName } from './helpers.mjs';
 
 test.afterEach(printPagesOnFailure);
 
@@ -22,7 +22,7 @@ async function live(page) {
 
 test('a claim leaves the browse page, turns the detail page, and shows on the dashboard at once', async ({ browser }) => {
   test.slow();
-  const name = `Ndolé ${uniqueEmail('x').slice(2, 12)}`;
+  const name = uniqueName('Ndolé');
   const business = await open(browser, '/business', (p) => registerBusiness(p, true, { name: 'Chez Mama Ngono' }));
   await postListing(business, true, { name });
   await atPath(business, '/business');
@@ -56,7 +56,7 @@ test('a claim leaves the browse page, turns the detail page, and shows on the da
 test('a new listing is announced on the browse page, and shown on request', async ({ browser }) => {
   const watcher = await open(browser, '/browse');
   await live(watcher);
-  const name = `Beignets ${uniqueEmail('x').slice(2, 12)}`;
+  const name = uniqueName('Beignets');
   const business = await (await browser.newContext()).newPage();
   await registerBusiness(business, true);
   await postListing(business, true, { name });
@@ -71,7 +71,7 @@ test('a new listing is announced on the browse page, and shown on request', asyn
 
 test('a listing leaves every open page at its deadline, with nobody doing anything', async ({ browser }) => {
   test.slow();
-  const name = `Koki ${uniqueEmail('x').slice(2, 12)}`;
+  const name = uniqueName('Koki');
   const business = await open(browser, '/business', (p) => registerBusiness(p, true));
   // A deadline to the second, far enough ahead for every page below to open first.
   const until = new Date(Math.ceil((Date.now() + 20_000) / 1000) * 1000);

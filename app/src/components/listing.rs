@@ -4,6 +4,7 @@ use leptos_router::components::A;
 
 use crate::{
     components::{
+        error::{error_text, problem_text},
         form::{CheckboxGroup, FormAlert, FormState, SelectField, TextArea, TextField},
         island_i18n,
         upload::Progress,
@@ -77,44 +78,25 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
     }
 }
 
-/// The form that posts a listing (`existing` = None) or changes one: an island. Alive, it
-/// shows the chosen photo, sends it with a progress bar and stays on the page if refused;
-/// without JavaScript (or before it loads) it is a plain multipart post, and a refusal comes
-/// back with the fields kept (but the file input, which no page can refill).
-#[island]
+/// The form that posts a listing (`existing` = None) or changes one. Its fields are the
+/// server's HTML: without JavaScript (or before it loads) it is a plain multipart post, and a
+/// refusal comes back with the fields kept and their problems shown (but the file input, which
+/// no page can refill). The photo, its preview, the upload's progress and the send button are
+/// an island, [`PhotoUpload`].
+#[component]
 pub fn ListingEditor(
     existing: Option<ListingDetail>,
     kept: KeptForm,
     /// The refusal of a plain form post, read from the URL by the page.
     refused: Option<AppError>,
 ) -> impl IntoView {
-    let i18n = island_i18n();
-    let sent_error = RwSignal::new(None::<AppError>);
-    let form = FormState::from_error(
-        Signal::derive(move || sent_error.get().or_else(|| refused.clone())),
-        kept,
-    );
-    let progress: Progress = RwSignal::new(None);
-    let preview = RwSignal::new(None::<String>);
+    let i18n = use_i18n();
+    let shown_refusal = StoredValue::new(refused.clone());
+    let form = FormState::from_error(Signal::derive(move || shown_refusal.get_value()), kept);
     let endpoint = if existing.is_some() {
         "/api/update_listing"
     } else {
         "/api/create_listing"
-    };
-
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
-        crate::components::upload::send(ev, endpoint, progress, sent_error, || {
-            let _ = window().location().set_href("/business");
-        });
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
-    };
-    let on_photo = move |ev: leptos::ev::Event| {
-        #[cfg(feature = "hydrate")]
-        preview.set(crate::components::upload::preview_of(&ev));
-        #[cfg(not(feature = "hydrate"))]
-        let _ = ev;
     };
 
     let tr = |f: fn(I18nContext<Locale>) -> String| Signal::derive(move || f(i18n));
@@ -133,14 +115,11 @@ pub fn ListingEditor(
         .iter()
         .map(|&t| (t.as_str(), Signal::derive(move || tag_label(i18n, t))))
         .collect();
-    let photo_problem = form.message(Field::Photo);
     let e = existing.as_ref();
-    let current_photo = e.and_then(|l| l.thumbnail.clone());
-    let is_new = existing.is_none();
-    let max_mb = MAX_UPLOAD_BYTES / (1024 * 1024);
+    let current = e.and_then(|l| l.thumbnail.clone());
 
     view! {
-        <form method="post" action=endpoint enctype="multipart/form-data" class="form" on:submit=on_submit>
+        <form method="post" action=endpoint enctype="multipart/form-data" class="form">
             <FormAlert form />
             {e.map(|l| view! { <input type="hidden" name="listing_id" value=l.id /> })}
             <TextField
@@ -213,39 +192,130 @@ pub fn ListingEditor(
                     initial=e.map(|l| datetime_local(l.available_until))
                 />
             </div>
-            <div class="field" class:invalid=move || photo_problem().is_some()>
-                <label for="field-photo">{t!(i18n, field_photo)}</label>
-                {move || match preview.get() {
-                    Some(url) => view! { <img class="preview" src=url alt="" data-testid="photo-preview" /> }.into_any(),
-                    None => current_photo.clone().map(|image| view! { <Picture image alt="" eager=true /> }).into_any(),
-                }}
-                <input
-                    id="field-photo"
-                    name="photo"
-                    type="file"
-                    accept="image/jpeg,image/png,image/webp"
-                    required=is_new
-                    on:change=on_photo
-                    aria-describedby="field-photo-hint"
-                />
-                <p class="hint" id="field-photo-hint">{t!(i18n, field_photo_hint, max_mb = max_mb)}</p>
-                {move || photo_problem().map(|text| view! { <p class="field-error" id="field-photo-error">{text}</p> })}
-            </div>
-            {move || {
-                progress
-                    .get()
-                    .map(|sent| {
-                        view! {
-                            <div class="upload-progress" role="status">
-                                <progress max="1" value=sent></progress>
-                                <span>{t!(i18n, uploading, percent = (sent * 100.0).round() as u32)}</span>
-                            </div>
-                        }
-                    })
-            }}
-            <button type="submit" class="button" disabled=move || progress.get().is_some()>
-                {if is_new { t!(i18n, listing_post).into_any() } else { t!(i18n, listing_save).into_any() }}
-            </button>
+            <PhotoUpload endpoint=endpoint.to_owned() is_new=existing.is_none() current refused />
         </form>
+    }
+}
+
+/// The listing form's photo, with a preview of the one chosen, and its send button. Alive, it
+/// sends the form itself, with a progress bar (through XMLHttpRequest: fetch reports none),
+/// and a refusal is shown here while the form keeps everything, the chosen photo too; the
+/// browser goes to the business's dashboard once the listing is saved.
+#[island]
+fn PhotoUpload(
+    endpoint: String,
+    is_new: bool,
+    /// The listing's current photo, when it is changed.
+    current: Option<ImageRef>,
+    /// A plain post's refusal (its other fields show theirs).
+    refused: Option<AppError>,
+) -> impl IntoView {
+    let i18n = island_i18n();
+    let refused = StoredValue::new(refused);
+    let sent_error = RwSignal::new(None::<AppError>);
+    let progress: Progress = RwSignal::new(None);
+    let preview = RwSignal::new(None::<String>);
+    let input = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    crate::components::upload::take_over_submit(input, endpoint, progress, sent_error);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (endpoint, input);
+
+    let on_photo = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        preview.set(crate::components::upload::preview_of(&ev));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let error = move || sent_error.get().or_else(|| refused.get_value());
+    let photo_problem =
+        move || error().and_then(|e| e.problem(Field::Photo).map(|p| problem_text(i18n, p)));
+    // After this island's own sending, what else was refused: the other fields are the server's
+    // HTML, so their problems are told here, each with its field's label.
+    let others = move || {
+        let error = sent_error.get()?;
+        let text = match &error {
+            AppError::Validation(problems) => problems
+                .iter()
+                .filter(|p| p.field != Field::Photo)
+                .map(|p| {
+                    let problem = problem_text(i18n, &p.problem);
+                    match label_of(p.field) {
+                        Some(label) => format!("{label}: {problem}"),
+                        None => problem,
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" · "),
+            error => error_text(i18n, error),
+        };
+        (!text.is_empty()).then(|| view! { <p class="alert error" role="alert">{text}</p> })
+    };
+    let max_mb = MAX_UPLOAD_BYTES / (1024 * 1024);
+    let described_by = move || {
+        if photo_problem().is_some() {
+            "field-photo-hint field-photo-error"
+        } else {
+            "field-photo-hint"
+        }
+    };
+
+    view! {
+        <div class="field" class:invalid=move || photo_problem().is_some()>
+            <label for="field-photo">{t!(i18n, field_photo)}</label>
+            {move || match preview.get() {
+                Some(url) => view! { <img class="preview" src=url alt="" data-testid="photo-preview" /> }.into_any(),
+                None => current.clone().map(|image| view! { <Picture image alt="" eager=true /> }).into_any(),
+            }}
+            <input
+                id="field-photo"
+                name="photo"
+                type="file"
+                accept="image/jpeg,image/png,image/webp"
+                required=is_new
+                on:change=on_photo
+                node_ref=input
+                aria-invalid=move || photo_problem().is_some().then_some("true")
+                aria-describedby=described_by
+            />
+            <p class="hint" id="field-photo-hint">{t!(i18n, field_photo_hint, max_mb = max_mb)}</p>
+            {move || photo_problem().map(|text| view! { <p class="field-error" id="field-photo-error">{text}</p> })}
+        </div>
+        {others}
+        {move || {
+            progress
+                .get()
+                .map(|sent| {
+                    view! {
+                        <div class="upload-progress" role="status">
+                            <progress max="1" value=sent></progress>
+                            <span>{t!(i18n, uploading, percent = (sent * 100.0).round() as u32)}</span>
+                        </div>
+                    }
+                })
+        }}
+        <button type="submit" class="button" disabled=move || progress.get().is_some()>
+            {if is_new { t!(i18n, listing_post).into_any() } else { t!(i18n, listing_save).into_any() }}
+        </button>
+    }
+}
+
+/// A field's label as the page shows it: in the browser only, where this island sends the
+/// form (the server never renders a refusal of its own sending).
+fn label_of(field: Field) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        // The field's name is its wire name, as the server's form writes it in each id.
+        let name = serde_json::to_string(&field).ok()?;
+        document()
+            .query_selector(&format!("label[for=field-{}]", name.trim_matches('"')))
+            .ok()
+            .flatten()
+            .and_then(|label| label.text_content())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = field;
+        None
     }
 }

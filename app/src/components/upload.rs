@@ -1,6 +1,5 @@
-//! Sending a form with a file, once the page is hydrated: through XMLHttpRequest, which
-//! reports upload progress (fetch does not). Without JavaScript the same form is a plain
-//! multipart post.
+//! Sending a form with a file, from an island: through XMLHttpRequest, which reports upload
+//! progress (fetch does not). Without JavaScript the same form is a plain multipart post.
 
 use leptos::prelude::*;
 
@@ -10,10 +9,37 @@ use crate::error::AppError;
 /// Where an upload stands: `Some(fraction sent)` while sending.
 pub type Progress = RwSignal<Option<f64>>;
 
+/// Sends the form around `input` itself, once the island is alive: see [`send`]. Saved, the
+/// browser goes to the business's dashboard.
 #[cfg(feature = "hydrate")]
-pub fn send(
-    ev: leptos::ev::SubmitEvent,
-    endpoint: &'static str,
+pub fn take_over_submit(
+    input: NodeRef<leptos::html::Input>,
+    endpoint: String,
+    progress: Progress,
+    error: RwSignal<Option<AppError>>,
+) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+
+    Effect::new(move |_| {
+        let Some(form) = input.get().and_then(|input| input.form()) else {
+            return;
+        };
+        let endpoint = endpoint.clone();
+        let on_submit = Closure::<dyn FnMut(web_sys::SubmitEvent)>::new(move |ev| {
+            send(ev, &endpoint, progress, error, || {
+                let _ = window().location().set_href("/business");
+            });
+        });
+        let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        // For as long as the page shows the form.
+        on_submit.forget();
+    });
+}
+
+#[cfg(feature = "hydrate")]
+fn send(
+    ev: web_sys::SubmitEvent,
+    endpoint: &str,
     progress: Progress,
     error: RwSignal<Option<AppError>>,
     on_success: impl FnOnce() + 'static,
