@@ -29,7 +29,9 @@ pub fn StateBadge(state: ListingState) -> impl IntoView {
     }
 }
 
-/// An image whose space is reserved before it loads, so nothing on the page jumps.
+/// An image whose space is reserved before it loads, so nothing on the page jumps. A lazy one
+/// (a thumbnail) is also fetched at low priority: on a slow connection the page's code, which
+/// makes it live, comes first (Slow 3G: the browse page interactive 0.X s sooner).
 #[component]
 pub fn Picture(
     image: ImageRef,
@@ -43,6 +45,7 @@ pub fn Picture(
             height=image.height
             alt=alt
             loading=if eager { "eager" } else { "lazy" }
+            fetchpriority=(!eager).then_some("low")
             decoding="async"
         />
     }
@@ -286,10 +289,12 @@ fn PhotoUpload(
             progress
                 .get()
                 .map(|sent| {
+                    // Whole percents: the WASM then carries no float formatting.
+                    let percent = (sent * 100.0).round() as u32;
                     view! {
                         <div class="upload-progress" role="status">
-                            <progress max="1" value=sent></progress>
-                            <span>{t!(i18n, uploading, percent = (sent * 100.0).round() as u32)}</span>
+                            <progress max="100" value=percent></progress>
+                            <span>{t!(i18n, uploading, percent = percent)}</span>
                         </div>
                     }
                 })
