@@ -262,3 +262,43 @@ async fn a_batch_of_emails_is_told_as_each_would_be_and_a_stopping_worker_gives_
         assert!(again.iter().all(|e| e.attempts == 1), "{}", t.backend);
     }
 }
+
+#[tokio::test]
+async fn a_taken_email_keeps_its_recipient_whatever_was_taken_before() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let clients = common::many_clients(&t.db, 9).await;
+        let events = RecordedEvents::default();
+        let now = common::now();
+        let lease = Duration::seconds(60);
+        for round in 0..3 {
+            // Emails to the claim's two sides first (no recipient), then one to someone waiting.
+            let (holder, waiter, other) = (
+                clients[round * 3],
+                clients[round * 3 + 1],
+                clients[round * 3 + 2],
+            );
+            let id = common::post_listing(&t.db, business, 3).await;
+            let held = claims::claim(&t.db, &events, holder, id, now, common::PLENTY)
+                .await
+                .unwrap();
+            outbox::take_due(&t.db, now, lease, 50).await.unwrap();
+            claims::wait_for(&t.db, waiter, id, now).await.unwrap();
+            // Another claim's emails come first in the batch.
+            let next = common::post_listing(&t.db, business, 3).await;
+            claims::claim(&t.db, &events, other, next, now, common::PLENTY)
+                .await
+                .unwrap();
+            claims::cancel(&t.db, &events, holder, held.claim_id, now)
+                .await
+                .unwrap();
+            let batch = outbox::take_due(&t.db, now, lease, 50).await.unwrap();
+            let told: Vec<_> = batch
+                .iter()
+                .filter(|e| e.kind == EmailKind::ReopenToWaiting)
+                .map(|e| e.recipient_id)
+                .collect();
+            assert_eq!(told, [Some(waiter.user_id)], "{} round {round}", t.backend);
+        }
+    }
+}
