@@ -17,7 +17,7 @@ use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
-    SqlErr, TransactionSession, TransactionTrait,
+    SqlErr, TransactionSession, TransactionTrait, UpdateMany,
     sea_query::{
         Alias, Asterisk, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement,
         IntoIden, Query, SelectStatement, SimpleExpr, WithClause,
@@ -82,10 +82,8 @@ pub async fn claim(
         .filter(listing::Column::Id.eq(listing_id))
         .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
-        .filter(client_locked(actor))
-        .exec_with_returning(&txn)
-        .await?
-        .pop();
+        .filter(client_locked(actor));
+    let claimed = updated_listing(&txn, claimed, listing_id).await?;
     let Some(listing) = claimed else {
         txn.rollback().await?;
         return already_claimed(db, actor, listing_id, now).await;
@@ -287,6 +285,25 @@ async fn held_by(
     }
 }
 
+/// The listing `id` as a conditional `update` of it left it, if it changed it. PostgreSQL
+/// answers in the same statement (`RETURNING`). SQLite's `RETURNING` was seen to hand back NULL
+/// for a column that holds a value, now and then (`round` here, a claim then failed with
+/// "Missing value for column 'round'"; `recipient_id` in the outbox): both columns were added
+/// to their tables by `ALTER TABLE`. There the row is read again, in the same transaction.
+async fn updated_listing(
+    txn: &impl ConnectionTrait,
+    update: UpdateMany<listing::Entity>,
+    id: i64,
+) -> Result<Option<listing::Model>, DbErr> {
+    if txn.get_database_backend() != DbBackend::Sqlite {
+        return Ok(update.exec_with_returning(txn).await?.pop());
+    }
+    if update.exec(txn).await?.rows_affected != 1 {
+        return Ok(None);
+    }
+    listing::Entity::find_by_id(id).one(txn).await
+}
+
 /// The claim of the listing's current round, if it is claimed.
 async fn holder(
     db: &impl ConnectionTrait,
@@ -432,10 +449,8 @@ async fn reopen(
         .filter(listing::Column::Id.eq(claim.listing_id))
         .filter(listing::Column::Status.eq(ListingStatus::Claimed))
         .filter(listing::Column::Round.eq(claim.round))
-        .filter(listing::Column::AvailableUntil.gt(now))
-        .exec_with_returning(txn)
-        .await?
-        .pop();
+        .filter(listing::Column::AvailableUntil.gt(now));
+    let reopened = updated_listing(txn, reopened, claim.listing_id).await?;
     let Some(listing) = reopened else {
         return Ok(None);
     };
