@@ -1,5 +1,8 @@
 use chrono::Utc;
-use leptos::{prelude::*, server_fn::error::ServerFnUrlError};
+use leptos::{
+    prelude::*,
+    server_fn::{ServerFn, error::ServerFnUrlError},
+};
 use leptos_router::{
     components::A,
     hooks::{use_params_map, use_query_map},
@@ -7,7 +10,10 @@ use leptos_router::{
 };
 
 use crate::{
-    api::{form_echo, get_listing, list_listings, my_business, my_claim_on, my_wait_status},
+    api::{
+        ClaimListing, form_echo, get_listing, list_listings, my_business, my_claim_on,
+        my_wait_status,
+    },
     components::{
         auth::Auth,
         claim::{ClaimBox, ClaimConfirmation, WaitingList},
@@ -299,7 +305,7 @@ fn ListingDetailView(
                         state
                         is_client
                         taken
-                        refused=refused_post("/api/claim_listing").get_untracked()
+                        refused=refused_post(ClaimListing::PATH).get_untracked()
                     />
                     {(state == ListingState::Claimed && is_client && wait != WaitStatus::Holding)
                         .then(|| view! { <WaitingList listing_id=listing.id wait /> })}
