@@ -8,13 +8,28 @@ pub use entity::codes::{
     Unit,
 };
 
-/// What the home page shows about the platform right now.
+/// What the home page shows about the platform right now. Its times go as milliseconds (see
+/// [`EpochMillis`]): its island reads them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Availability {
     pub available_listings: u64,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub checked_at: DateTime<Utc>,
     /// The earliest deadline among those listings: the figure drops by itself then.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub next_deadline: Option<DateTime<Utc>>,
+}
+
+/// A time an island receives: milliseconds since the epoch. Every time the WASM reads (island
+/// props, `Availability`, a refusal's times) is sent so: RFC 3339 strings would bring chrono's
+/// parser into every page's WASM, about 10 KB compressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpochMillis(#[serde(with = "chrono::serde::ts_milliseconds")] pub DateTime<Utc>);
+
+impl From<DateTime<Utc>> for EpochMillis {
+    fn from(at: DateTime<Utc>) -> Self {
+        EpochMillis(at)
+    }
 }
 
 /// Cameroon keeps West Africa Time (UTC+1) all year. Times are shown in it on the server and in

@@ -47,18 +47,21 @@ pub enum AppError {
     Transport(String),
 }
 
-/// Why a step of a claim's life was refused, with what the user needs to know next.
+/// Why a step of a claim's life was refused, with what the user needs to know next. Its times
+/// go as milliseconds, like every time an island reads (see [`crate::dto::EpochMillis`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// The client already holds `max` live claims; the first of them ends at `next_free`.
     LiveLimit {
         max: u32,
+        #[serde(with = "chrono::serde::ts_milliseconds_option")]
         next_free: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// The client made `max` claims today; they may claim again from `until`.
     DailyLimit {
         max: u32,
+        #[serde(with = "chrono::serde::ts_milliseconds")]
         until: chrono::DateTime<chrono::Utc>,
     },
     /// What became of the claim is already recorded.
@@ -66,7 +69,10 @@ pub enum Refusal {
     /// The listing's deadline has passed: too late to give the claim back.
     DeadlinePassed,
     /// The pickup can be recorded from this time on.
-    PickupNotYet { from: chrono::DateTime<chrono::Utc> },
+    PickupNotYet {
+        #[serde(with = "chrono::serde::ts_milliseconds")]
+        from: chrono::DateTime<chrono::Utc>,
+    },
     /// Only a listing someone else holds can be waited for (this one is available, or yours).
     NothingToWaitFor,
 }

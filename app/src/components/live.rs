@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     components::island_i18n,
-    dto::{LiveChange, LiveEvent},
+    dto::{EpochMillis, LiveChange, LiveEvent},
     i18n::*,
 };
 
@@ -113,13 +113,13 @@ pub fn LiveStream() -> impl IntoView {
 #[island]
 pub fn LiveWatch(
     scope: LiveScope,
-    changes_at: Option<DateTime<Utc>>,
-    checked_at: DateTime<Utc>,
+    changes_at: Option<EpochMillis>,
+    #[prop(into)] checked_at: EpochMillis,
 ) -> impl IntoView {
     let i18n = island_i18n();
     let news = RwSignal::new(false);
     #[cfg(feature = "hydrate")]
-    browser::watch(scope, changes_at, checked_at, news);
+    browser::watch(scope, changes_at.map(|at| at.0), checked_at.0, news);
     #[cfg(not(feature = "hydrate"))]
     let _ = (scope, changes_at, checked_at);
 

@@ -13,8 +13,8 @@ use crate::{
         pager::{Pager, after_param},
     },
     dto::{
-        Claimant, HistoryStep, ListingState, LiveChange, Outcome, OwnListing, pickup_starts,
-        short_datetime,
+        Claimant, EpochMillis, HistoryStep, ListingState, LiveChange, Outcome, OwnListing,
+        pickup_starts, short_datetime,
     },
     i18n::*,
     labels::quantity_label,
@@ -59,7 +59,7 @@ pub fn BusinessPage() -> impl IntoView {
                                             let now = Utc::now();
                                             let changes_at = next_change(now, page.items.iter().flat_map(changes));
                                             view! {
-                                                <LiveWatch scope=LiveScope::Mine changes_at checked_at=now />
+                                                <LiveWatch scope=LiveScope::Mine changes_at=changes_at.map(EpochMillis) checked_at=now />
                                                 <ul class="rows">
                                                     {page.items.into_iter().map(|listing| {
                                                         let just = just_happened(listing.listing.id);

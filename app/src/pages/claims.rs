@@ -11,7 +11,7 @@ use crate::{
         live::{LiveScope, LiveWatch, next_change},
         pager::{Pager, after_param},
     },
-    dto::ClaimView,
+    dto::{ClaimView, EpochMillis},
     i18n::*,
 };
 
@@ -51,7 +51,7 @@ pub fn MyClaimsPage() -> impl IntoView {
                         let now = Utc::now();
                         let changes_at = next_change(now, page.items.iter().filter(|c| c.outcome.is_none()).flat_map(changes));
                         view! {
-                            <LiveWatch scope=LiveScope::Mine changes_at checked_at=now />
+                            <LiveWatch scope=LiveScope::Mine changes_at=changes_at.map(EpochMillis) checked_at=now />
                             {confirmed.map(|claim| view! { <ClaimConfirmation claim /> })}
                             <section class="panel">
                                 <PageTitle title=t_string!(i18n, my_claims_title).to_string() />

@@ -23,8 +23,8 @@ use crate::{
         live::{LiveScope, LiveWatch, just_happened, next_change},
     },
     dto::{
-        Category, ClaimView, ListingDetail, ListingId, ListingState, LiveChange, Role, Sort,
-        WaitStatus, short_datetime,
+        Category, ClaimView, EpochMillis, ListingDetail, ListingId, ListingState, LiveChange, Role,
+        Sort, WaitStatus, short_datetime,
     },
     error::AppError,
     i18n::*,
@@ -191,7 +191,7 @@ pub fn BrowsePage() -> impl IntoView {
                             let watch = view! {
                                 <LiveWatch
                                     scope=LiveScope::Browse { shown: page.items.iter().map(|card| card.id).collect() }
-                                    changes_at=next_change(now, page.items.iter().map(|card| card.available_until))
+                                    changes_at=next_change(now, page.items.iter().map(|card| card.available_until)).map(EpochMillis)
                                     checked_at=now
                                 />
                             };
@@ -267,7 +267,7 @@ fn ListingDetailView(
 
     view! {
         <article class="panel listing" data-testid="listing-detail">
-            <LiveWatch scope=LiveScope::Listing(listing.id) changes_at checked_at=now />
+            <LiveWatch scope=LiveScope::Listing(listing.id) changes_at=changes_at.map(EpochMillis) checked_at=now />
             {listing.photo.clone().map(|image| view! { <div class="photo"><Picture image alt=listing.item_name.clone() eager=true /></div> })}
             <header class="listing-head">
                 <PageTitle title=listing.item_name.clone() />
