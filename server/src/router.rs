@@ -3,7 +3,14 @@ use app::{
     state::AppState,
 };
 
-use axum::{Extension, Router, extract::Request, middleware, routing::get};
+use axum::{
+    Extension, Router,
+    extract::Request,
+    http::StatusCode,
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::{
     compression::CompressionLayer,
@@ -11,6 +18,7 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
 };
+use tracing::Instrument;
 
 use crate::{
     assets,
@@ -48,6 +56,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .layer(Extension(live))
         .layer(Extension(draining))
         .layer(sessions::layer(sessions, config))
+        .layer(middleware::from_fn(run_to_completion))
         .layer(middleware::from_fn(malformed::refuse_non_multipart))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_limit::refuse_oversized))
@@ -60,6 +69,20 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Runs a request, its session's save included, to its end even when nobody waits for it any
+/// more. The server drops the future of a request whose client went away, wherever it was: if
+/// that was while waiting for the answer to a `BEGIN`, sqlx gave the pooled connection back
+/// inside a transaction it did not know of (its `begin` rolls back only from depth 1), and what
+/// ran next on that connection was never committed and kept its locks
+/// (`server/tests/claims.rs`). A phone that loses its signal mid-claim is common here.
+async fn run_to_completion(request: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(request).in_current_span()).await {
+        Ok(response) => response,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 /// The span every log line of a request is written in: its id, method and path.

@@ -133,3 +133,73 @@ async fn on_two_replicas_one_listing_has_one_winner_and_a_thousand_claims_take_a
     .await;
     common::remove_keys(&prefix, &[]).await;
 }
+
+/// A phone that loses its connection mid-claim: the server drops the request's future at
+/// whatever point it was. Dropped while waiting for the answer to its `BEGIN`, a claim used to
+/// give its pooled connection back inside a transaction that sqlx did not know of: whatever ran
+/// next on that connection was never committed and kept its locks (seen in the speed bench:
+/// the email worker waited on them for good, and the server could not stop). Requests now run
+/// to their end whoever waits for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_whose_client_goes_away_at_any_moment_leaves_no_transaction_open() {
+    use axum::{body::Body, http::Request};
+    use sea_orm::{ConnectionTrait, Statement};
+    use std::time::Duration;
+    use tower::ServiceExt;
+
+    let t = TestDb::new(Backend::Postgres).await;
+    let app = server::startup::app(&common::config(&["--database-url", &t.url]))
+        .await
+        .expect("replica starts");
+    let base = common::listen(app.clone()).await;
+    register(&base, "business", "bakery@example.cm").await;
+    let cookie = register(&base, "client", "amina@example.cm").await;
+    let mut ids = Vec::new();
+    for _ in 0..400 {
+        ids.push(listing(&t.db, "bakery@example.cm").await);
+    }
+
+    // Claims given up after 0 to 3 ms, spread, 16 at a time: some before their transaction,
+    // some inside it, some after.
+    for (round, chunk) in ids.chunks(16).enumerate() {
+        let attempts = chunk.iter().enumerate().map(|(i, id)| {
+            let request = Request::post("/api/claim_listing")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("accept", "application/json")
+                .header("cookie", &cookie)
+                .body(Body::from(format!("listing_id={id}")))
+                .unwrap();
+            let patience = Duration::from_micros(((round * 16 + i) * 7 % 3000) as u64);
+            let app = app.clone();
+            async move { tokio::time::timeout(patience, app.oneshot(request)).await }
+        });
+        join_all(attempts).await;
+    }
+
+    // Every connection of the replica's pool is either idle outside a transaction or at work.
+    let stuck = || async {
+        t.db.query_all_raw(Statement::from_string(
+            t.db.get_database_backend(),
+            "SELECT state, query FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid() \
+             AND state LIKE 'idle in transaction%'",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "query").unwrap())
+        .collect::<Vec<_>>()
+    };
+    let mut left = stuck().await;
+    for _ in 0..20 {
+        if left.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        left = stuck().await;
+    }
+    assert!(
+        left.is_empty(),
+        "connections left inside a transaction: {left:?}"
+    );
+}
