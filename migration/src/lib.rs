@@ -37,6 +37,10 @@ pub async fn open(url: &str, max_connections: u32) -> Result<DatabaseConnection,
     options
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        // A connection is pinged before use only after a second idle: one in steady use goes
+        // straight to its query (the ping was a round trip of its own, two in every claim),
+        // one that sat idle through a failover or a proxy's timeout is found dead and replaced.
+        .test_before_acquire_if_idle_for(Duration::from_secs(1))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
