@@ -15,9 +15,9 @@ use entity::{claim, claim_outcome, image, listing, outbox as email, user, waitli
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, JoinType, Order,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select,
-    SqlErr, TransactionSession, TransactionTrait, UpdateMany,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
+    JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationTrait, Select, SqlErr, TransactionSession, TransactionTrait, UpdateMany,
     sea_query::{
         Alias, Asterisk, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement,
         IntoIden, Query, SelectStatement, SimpleExpr, WithClause,
@@ -120,9 +120,9 @@ pub async fn claim(
         .map_err(|e| DomainError::internal("claim insert", e))?
         .returning_all()
         .to_owned();
-    let inserted = insert_with_emails(&txn, insert, listing.available_until, now).await;
-    let claim = match inserted {
-        Ok(Some(claim)) => claim,
+    let inserted = insert_with_emails(&txn, insert, &listing, now).await;
+    let claimed = match inserted {
+        Ok(Some(claimed)) => claimed,
         Ok(None) => {
             let refusal = refusal(&txn, actor, share, now).await?;
             txn.rollback().await?;
@@ -143,78 +143,103 @@ pub async fn claim(
             client_id: actor.user_id,
         })
         .await;
-    // Built from the rows the transaction returned, with the one thing it lacks (the
-    // business and the thumbnail's size) read after the commit, in one query: the locks are
-    // held no longer than the rule needs them.
-    let row = user::Entity::find()
-        .join_rev(JoinType::InnerJoin, listing::Relation::Business.def())
-        .join(JoinType::LeftJoin, listing::Relation::Thumbnail.def())
-        .column_as(image::Column::Width, "thumb_width")
-        .column_as(image::Column::Height, "thumb_height")
-        .filter(listing::Column::Id.eq(listing.id))
-        .into_model::<BusinessOf>()
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::internal("listing without its business", listing.id))?;
+    // Built from the rows the transaction returned: the claim's own statement also read the
+    // business and the thumbnail's size.
     let sizes = ImageSizes::from_rows(
         listing
             .thumb_key
             .clone()
-            .zip(row.thumb_width.zip(row.thumb_height))
+            .zip(claimed.thumb_width.zip(claimed.thumb_height))
             .map(|(key, (width, height))| (key, width, height)),
     );
-    Ok(viewed(claim, listing, row.business, &sizes, None, now).claim)
+    Ok(viewed(claimed.claim, listing, claimed.business, &sizes, None, now).claim)
 }
 
-/// A listing's business and the size of its thumbnail, if it has one.
+/// A claim just written, with what its view needs besides the listing: the listing's business
+/// and the size of its thumbnail, if it has one.
 #[derive(FromQueryResult)]
-struct BusinessOf {
+struct Claimed {
     #[sea_orm(nested)]
+    claim: claim::Model,
+    #[sea_orm(nested(prefix = "business_"))]
     business: user::Model,
     thumb_width: Option<i32>,
     thumb_height: Option<i32>,
 }
 
-/// Runs the claim's `INSERT … RETURNING` and writes the claim's emails. On PostgreSQL that is
-/// one statement (the insert is a data-modifying WITH query the emails' insert reads the new id
-/// from); SQLite allows no insert in a WITH, so there the emails are a second statement.
+/// Reads [`Claimed`] from the claim rows of `from` (the table, or the claim's insert in a WITH
+/// query) that `filter` keeps, for `listing`.
+fn claimed_select(from: DynIden, filter: SimpleExpr, listing: &listing::Model) -> SelectStatement {
+    let business: DynIden = Alias::new("business").into_iden();
+    let mut select = Query::select();
+    select.column((from.clone(), Asterisk));
+    for column in <user::Column as sea_orm::Iterable>::iter() {
+        select.expr_as(
+            Expr::col((business.clone(), column)),
+            Alias::new(format!("business_{}", column.as_str())),
+        );
+    }
+    select
+        .expr_as(
+            Expr::col((image::Entity, image::Column::Width)),
+            "thumb_width",
+        )
+        .expr_as(
+            Expr::col((image::Entity, image::Column::Height)),
+            "thumb_height",
+        )
+        .from(from)
+        .join_as(
+            JoinType::InnerJoin,
+            user::Entity,
+            business.clone(),
+            Expr::col((business, user::Column::Id)).eq(listing.business_id),
+        )
+        .join(
+            JoinType::LeftJoin,
+            image::Entity,
+            Expr::col((image::Entity, image::Column::Key)).eq(listing.thumb_key.clone()),
+        )
+        .and_where(filter)
+        .to_owned()
+}
+
+/// Runs the claim's `INSERT … RETURNING`, writes the claim's emails and reads the claim with
+/// its business and thumbnail ([`Claimed`]). On PostgreSQL that is one statement (the insert
+/// is a data-modifying WITH query the emails' insert and the read take the new row from);
+/// SQLite allows no insert in a WITH, so there they are three.
 async fn insert_with_emails(
     txn: &impl ConnectionTrait,
     insert: InsertStatement,
-    available_until: DateTime<Utc>,
+    listing: &listing::Model,
     now: DateTime<Utc>,
-) -> Result<Option<claim::Model>, DbErr> {
+) -> Result<Option<Claimed>, DbErr> {
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
         let claimed: DynIden = Alias::new("claimed").into_iden();
         let emails = outbox::claim_emails(
             Expr::col((claimed.clone(), claim::Column::Id)),
             Some(claimed.clone()),
-            available_until,
+            listing.available_until,
             now,
         )?;
-        let query = Query::select()
-            .column(Asterisk)
-            .from(claimed.clone())
-            .to_owned()
-            .with(
-                WithClause::new()
-                    .cte(
-                        CommonTableExpression::new()
-                            .query(insert)
-                            .table_name(claimed)
-                            .to_owned(),
-                    )
-                    .cte(
-                        CommonTableExpression::new()
-                            .query(emails)
-                            .table_name(Alias::new("emails"))
-                            .to_owned(),
-                    )
-                    .to_owned(),
-            );
-        return claim::Entity::find()
-            .from_raw_sql(backend.build(&query))
+        let query = claimed_select(claimed.clone(), Expr::value(true), listing).with(
+            WithClause::new()
+                .cte(
+                    CommonTableExpression::new()
+                        .query(insert)
+                        .table_name(claimed)
+                        .to_owned(),
+                )
+                .cte(
+                    CommonTableExpression::new()
+                        .query(emails)
+                        .table_name(Alias::new("emails"))
+                        .to_owned(),
+                )
+                .to_owned(),
+        );
+        return Claimed::find_by_statement(backend.build(&query))
             .one(txn)
             .await;
     }
@@ -225,9 +250,16 @@ async fn insert_with_emails(
     else {
         return Ok(None);
     };
-    let emails = outbox::claim_emails(Expr::val(claim.id), None, available_until, now)?;
+    let emails = outbox::claim_emails(Expr::val(claim.id), None, listing.available_until, now)?;
     txn.execute(&emails).await?;
-    Ok(Some(claim))
+    let read = claimed_select(
+        claim::Entity.into_iden(),
+        Expr::col((claim::Entity, claim::Column::Id)).eq(claim.id),
+        listing,
+    );
+    Claimed::find_by_statement(backend.build(&read))
+        .one(txn)
+        .await
 }
 
 fn is_unique_violation(e: &DbErr) -> bool {
