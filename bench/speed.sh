@@ -124,10 +124,11 @@ drive() {
 want() { [[ " $WORKLOADS " == *" $1 "* ]]; }
 # limit CONNECTIONS FILE [-D VAR=VALUE…]: pgbench's transactions per second.
 limit() {
-  local connections=$1 file=$2
+  local connections=$1 file=$2 out
   shift 2
-  pgbench -n -M prepared -c "$connections" -j "$THREADS" -T "$DURATION" "$@" -f "bench/pgbench/$file" "$DB_URL" 2>/dev/null |
-    sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+  out=$(pgbench -n -M prepared -c "$connections" -j "$THREADS" -T "$DURATION" "$@" -f "bench/pgbench/$file" "$DB_URL" 2>&1) ||
+    { echo "pgbench failed: $out" >&2; exit 1; }
+  sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out"
 }
 browse=(WRK_PATH=/browse)
 json=(WRK_PATH=/api/list_listings WRK_BODY=)
@@ -158,9 +159,11 @@ if want browse; then
 fi
 
 if want claims; then
-  # pgbench on the top of the listings, FoodBridge on the rest, each a listing once.
-  half=$(( LISTINGS / 2 ))
-  pg=$(limit 64 claim.sql -D n=0 -D first="$half" -D clients=64 -D client="$client_id")
+  # pgbench on listings added for it (enough for 30,000 claims a second), FoodBridge on the
+  # others, each a listing once.
+  top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
+  seed "$(( top + 1 ))" "$(( top + 30000 * DURATION ))"
+  pg=$(limit 64 claim.sql -D n=0 -D first="$top" -D clients=64 -D client="$client_id")
   claims=$(drive 64 claim.lua FIRST_ID=1)
   row "claim_listing, 64 connections" "$claims" "$pg"
 fi
