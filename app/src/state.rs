@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::{
     domain::{
         browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
+        turns::Turns,
     },
     error::AppError,
 };
@@ -27,6 +28,8 @@ pub struct AppState {
     pub browse_cache: Arc<BrowseCache>,
     /// How many claims a client may hold at once and make a day.
     pub fair_share: FairShare,
+    /// A client's claims, one at a time on this replica (see `domain::turns`).
+    pub claim_turns: Arc<Turns>,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
 }

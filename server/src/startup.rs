@@ -105,6 +105,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
             live: config.claims_max_live,
             per_day: config.claims_max_per_day,
         },
+        claim_turns: Default::default(),
     };
     Ok(Replica {
         state,

@@ -17,6 +17,7 @@ pub async fn claim_listing(listing_id: ListingId) -> Result<ClaimView, AppError>
         async {
             let actor = auth::require_client().await?;
             let state = app_state()?;
+            let _turn = state.claim_turns.take(actor.user_id).await;
             let now = domain::clock::now();
             let claimed = domain::claims::claim(
                 &state.db,

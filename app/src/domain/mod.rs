@@ -14,5 +14,6 @@ pub mod listing_form;
 pub mod listings;
 pub mod outbox;
 pub mod ratelimit;
+pub mod turns;
 pub mod validate;
 pub mod views;
