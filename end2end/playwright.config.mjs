@@ -22,8 +22,9 @@ export default defineConfig({
   fullyParallel: true,
   workers: process.env.CI ? 2 : undefined,
   forbidOnly: !!process.env.CI,
-  // One retry under CI only, reported as "flaky": a JavaScript-off client page was seen, about
-  // once in a dozen loaded runs, without its claim button (see the issue notes). Not hidden.
+  // One retry under CI only, reported as "flaky", never hidden. The flake it was kept for (a
+  // page without its claim button) was a page in another user's language, fixed in
+  // `server/src/router.rs` (`run_isolated`).
   retries: process.env.CI ? 1 : 0,
   reporter: [['list']],
   use: {

@@ -11,6 +11,9 @@ import { mailDir } from '../playwright.config.mjs';
 export async function printPagesOnFailure({ browser }, testInfo) {
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const context of browser.contexts()) {
+    // The language cookie the browser holds: a page in a language nobody chose was seen.
+    const cookies = await context.cookies().catch(() => []);
+    const language = cookies.find((c) => c.name === 'i18n_pref_locale')?.value ?? 'none';
     for (const page of context.pages()) {
       const html = await page.content().catch((e) => `(unreadable: ${e.message})`);
       const lang = `${html.match(/<html[^>]*>/)?.[0] ?? ''}${html.match(/<body[^>]*>/)?.[0] ?? ''}`;
@@ -20,7 +23,7 @@ export async function printPagesOnFailure({ browser }, testInfo) {
       // error, where a log's tail still shows them: the page's words, and what went wrong in it.
       const text = await page.locator('main').innerText({ timeout: 1_000 }).catch(() => '');
       await testInfo.attach(`page ${page.url()}`, {
-        body: `${lang}\n${text.replace(/\s+/g, ' ')}`,
+        body: `${lang} (language cookie: ${language})\n${text.replace(/\s+/g, ' ')}`,
         contentType: 'text/plain',
       });
       const errors = [

@@ -11,6 +11,8 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use leptos::prelude::Owner;
+use leptos::reactive::computed::ScopedFuture;
 use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::{
     compression::CompressionLayer,
@@ -56,7 +58,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .layer(Extension(live))
         .layer(Extension(draining))
         .layer(sessions::layer(sessions, config))
-        .layer(middleware::from_fn(run_to_completion))
+        .layer(middleware::from_fn(run_isolated))
         .layer(middleware::from_fn(malformed::refuse_non_multipart))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_limit::refuse_oversized))
@@ -71,14 +73,25 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         .with_state(state)
 }
 
-/// Runs a request, its session's save included, to its end even when nobody waits for it any
-/// more. The server drops the future of a request whose client went away, wherever it was: if
-/// that was while waiting for the answer to a `BEGIN`, sqlx gave the pooled connection back
-/// inside a transaction it did not know of (its `begin` rolls back only from depth 1), and what
-/// ran next on that connection was never committed and kept its locks
-/// (`server/tests/claims.rs`). A phone that loses its signal mid-claim is common here.
-async fn run_to_completion(request: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(request).in_current_span()).await {
+/// Runs a request, its session's save included, in a task of its own and from a reactive owner
+/// of its own.
+///
+/// To its end even when nobody waits for it any more: the server drops the future of a request
+/// whose client went away, wherever it was. If that was while waiting for the answer to a
+/// `BEGIN`, sqlx gave the pooled connection back inside a transaction it did not know of (its
+/// `begin` rolls back only from depth 1), and what ran next on that connection was never
+/// committed and kept its locks (`server/tests/claims.rs`). A phone that loses its signal
+/// mid-claim is common here.
+///
+/// From an owner of its own: leptos_axum's handlers make theirs with `Owner::new()`, whose
+/// parent is whatever owner the worker thread last had current, often another request's. A
+/// static file then went out with that request's response options: `/sw.js` carried another
+/// user's `Set-Cookie: i18n_pref_locale=fr`, and a user who never chose French got French pages
+/// from then on (`server/tests/router.rs`).
+async fn run_isolated(request: Request, next: Next) -> Response {
+    let own = Owner::new_root(None);
+    let run = own.with(|| ScopedFuture::new(next.run(request)));
+    match tokio::spawn(run.in_current_span()).await {
         Ok(response) => response,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),

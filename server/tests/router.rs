@@ -241,6 +241,49 @@ async fn the_site_files_are_kept_a_year_under_their_version_and_pages_are_not_ke
     );
 }
 
+/// A request never reads what another left behind on the worker thread. leptos_axum gives
+/// each request a reactive owner whose parent is the thread's current owner; left there by a
+/// page being rendered, that page's response options went out with a static file: `/sw.js`
+/// carried another user's `Set-Cookie: i18n_pref_locale=fr` (a journey's page then came in
+/// French for a user who never chose it).
+#[tokio::test] // one thread: the request runs where the other one's owner is current
+async fn a_site_file_never_carries_another_requests_response_options() {
+    use leptos::prelude::{Owner, provide_context};
+    use leptos_axum::ResponseOptions;
+
+    let t = TestDb::new(Backend::Sqlite).await;
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    let app = startup::app(&common::config(&[
+        "--database-url",
+        &t.url,
+        "--site-root",
+        site.path().to_str().unwrap(),
+    ]))
+    .await
+    .expect("replica starts");
+
+    // Another request's page, its owner current on this thread, setting a French cookie.
+    let other = Owner::new_root(None);
+    other.set();
+    let options = ResponseOptions::default();
+    provide_context(options.clone());
+    options.insert_header(
+        header::SET_COOKIE,
+        "i18n_pref_locale=fr; Path=/".parse().unwrap(),
+    );
+    options.set_status(StatusCode::FOUND);
+
+    let (status, headers, body) = get(&app, "/sw.js", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("self.addEventListener"), "{body}");
+    assert_eq!(headers.get(header::SET_COOKIE), None);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_page_comes_in_the_language_chosen() {
     let t = TestDb::new(Backend::Sqlite).await;
