@@ -1,8 +1,10 @@
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_i18n::I18nContext;
 use leptos_router::components::A;
 
 use crate::{
+    api::{CreateListing, UpdateListing},
     components::{
         error::{error_text, problem_text},
         form::{CheckboxGroup, FormAlert, FormState, SelectField, TextArea, TextField},
@@ -31,7 +33,7 @@ pub fn StateBadge(state: ListingState) -> impl IntoView {
 
 /// An image whose space is reserved before it loads, so nothing on the page jumps. A lazy one
 /// (a thumbnail) is also fetched at low priority: on a slow connection the page's code, which
-/// makes it live, comes first (Slow 3G: the browse page interactive 0.X s sooner).
+/// makes it live, comes first.
 #[component]
 pub fn Picture(
     image: ImageRef,
@@ -94,12 +96,11 @@ pub fn ListingEditor(
     refused: Option<AppError>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let shown_refusal = StoredValue::new(refused.clone());
-    let form = FormState::from_error(Signal::derive(move || shown_refusal.get_value()), kept);
+    let form = FormState::from_error(Signal::stored(refused.clone()), kept);
     let endpoint = if existing.is_some() {
-        "/api/update_listing"
+        UpdateListing::PATH
     } else {
-        "/api/create_listing"
+        CreateListing::PATH
     };
 
     let tr = |f: fn(I18nContext<Locale>) -> String| Signal::derive(move || f(i18n));

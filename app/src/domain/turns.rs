@@ -36,7 +36,8 @@ impl Turns {
     }
 
     /// How many keys have a turn under way or waited for.
-    pub fn busy(&self) -> usize {
+    #[cfg(test)]
+    fn busy(&self) -> usize {
         self.keys().len()
     }
 

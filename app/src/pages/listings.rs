@@ -11,8 +11,8 @@ use leptos_router::{
 
 use crate::{
     api::{
-        ClaimListing, form_echo, get_listing, list_listings, my_business, my_claim_on,
-        my_wait_status,
+        ClaimListing, CreateListing, UpdateListing, form_echo, get_listing, list_listings,
+        my_business, my_claim_on, my_wait_status,
     },
     components::{
         auth::Auth,
@@ -55,7 +55,7 @@ fn listing_id() -> Memo<Option<i64>> {
 #[component]
 pub fn NewListingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let refused = refused_post("/api/create_listing");
+    let refused = refused_post(CreateListing::PATH);
     let business = Resource::new(|| (), |_| my_business());
     let kept = Resource::new(|| (), |_| form_echo("listing_new".to_owned()));
 
@@ -81,7 +81,7 @@ pub fn NewListingPage() -> impl IntoView {
 #[component]
 pub fn EditListingPage() -> impl IntoView {
     let i18n = use_i18n();
-    let refused = refused_post("/api/update_listing");
+    let refused = refused_post(UpdateListing::PATH);
     let id = listing_id();
     let business = Resource::new(|| (), |_| my_business());
     let listing = Resource::new(
