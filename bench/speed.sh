@@ -79,6 +79,8 @@ done
 curl -fs "$BASE/readyz" >/dev/null || { cat "$WORK/server.log"; exit 1; }
 
 rss() { ps -o rss= -p "$server" | awk '{ printf "%.1f", $1 / 1024 }'; }
+# The server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 seed() { psql "$DB_URL" -q -v ON_ERROR_STOP=1 -v from="$1" -v to="$2" -f bench/pgbench/seed.sql >/dev/null; }
 
 # The clients, registered over HTTP: their session cookies, and their logins.
@@ -109,12 +111,14 @@ idle_rss=$(rss)
 rows=()
 # row LABEL RESULT-LINE [LIMIT-RATE]: one line of the table.
 row() {
-  read -r _ rate p50 p99 ok other <<<"$2"
+  read -r _ rate p50 p99 ok other cpu <<<"$2"
   local ratio="—"
   [ -n "${3:-}" ] && ratio="$(awk -v a="$rate" -v b="$3" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
-  rows+=("$(printf '| %s | %.0f/s | %s ms | %s ms | %s | %s |' "$1" "$rate" "$p50" "$p99" "$ratio" "$other")")
+  rows+=("$(printf '| %s | %.0f/s | %s ms | %s ms | %s | %s µs | %s |' "$1" "$rate" "$p50" "$p99" "$ratio" "$cpu" "$other")")
 }
-# drive CONNECTIONS SCRIPT [ENV…]: one wrk run; prints its RESULT line.
+# drive CONNECTIONS SCRIPT [ENV…]: one wrk run; prints its RESULT line, and after it the
+# server's CPU time per request in microseconds (a steadier figure than the rate when the
+# machine is shared: it does not count what the database and the load generator use).
 drive() {
   local connections=$1 script=$2 perf=""
   shift 2
@@ -124,8 +128,13 @@ drive() {
       -- sleep "$DURATION" >/dev/null 2>&1 &
     perf=$!
   fi
-  env "$@" wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --latency -s "bench/wrk/$script" "$BASE" |
-    grep '^RESULT' || { echo "wrk failed" >&2; exit 1; }
+  local before result
+  before=$(cpu_ticks)
+  result=$(env "$@" wrk -t"$THREADS" -c"$connections" -d"${DURATION}s" --latency -s "bench/wrk/$script" "$BASE" |
+    grep '^RESULT') || { echo "wrk failed" >&2; exit 1; }
+  read -r _ rate _ <<<"$result"
+  echo "$result $(awk -v t="$(( $(cpu_ticks) - before ))" -v hz="$(getconf CLK_TCK)" -v n="$rate" -v d="$DURATION" \
+    'BEGIN { printf "%.0f", 1e6 * t / hz / (n * d) }')"
   [ -z "$perf" ] || wait "$perf" || true
 }
 want() { [[ " $WORKLOADS " == *" $1 "* ]]; }
@@ -182,8 +191,9 @@ if want logins; then
   sleep 1
   during=$(drive 16 get.lua "${browse[@]}")
   wait "$logins_pid"
-  row "login, 4 connections" "$(cat "$WORK/logins.result")"
-  row "browse page, 16 connections, during logins" "$during"
+  # Run together, their CPU times cannot be told apart.
+  row "login, 4 connections" "$(cut -d' ' -f1-6 "$WORK/logins.result") —"
+  row "browse page, 16 connections, during logins" "$(cut -d' ' -f1-6 <<<"$during") —"
 fi
 
 if want growth; then
@@ -216,8 +226,8 @@ one release replica on PostgreSQL $(psql "$PG_ADMIN" -tAc 'SHOW server_version' 
 $LISTINGS listings, ${DURATION} s a workload, wrk and pgbench on the same machine.
 "limit" is pgbench on the same SQL with the same connections, in this run.
 
-| workload | rate | p50 | p99 | of the limit | non-2xx |
-|---|---|---|---|---|---|
+| workload | rate | p50 | p99 | of the limit | server CPU a request | non-2xx |
+|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Server RSS: idle $idle_rss MB, under browse load $load_rss MB, after $target more claims $after_claims_rss MB.

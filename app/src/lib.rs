@@ -20,6 +20,8 @@ pub mod domain;
 pub mod emails;
 
 #[cfg(feature = "ssr")]
+pub mod rendered;
+#[cfg(feature = "ssr")]
 pub mod request;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -12,7 +12,11 @@ use crate::{
         browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
         turns::Turns,
     },
+    dto::ListingCard,
     error::AppError,
+    i18n::Locale,
+    pages::listings::BrowseParams,
+    rendered::Rendered,
 };
 
 #[derive(Clone)]
@@ -26,6 +30,9 @@ pub struct AppState {
     pub events: Arc<dyn EventSink>,
     /// Browse pages already read, out of date with every listing event.
     pub browse_cache: Arc<BrowseCache>,
+    /// The browse pages' cards as HTML, per language and address, while their data is the
+    /// same (so as true as `browse_cache`).
+    pub browse_cards: Arc<Rendered<(Locale, BrowseParams), Vec<ListingCard>>>,
     /// How many claims a client may hold at once and make a day.
     pub fair_share: FairShare,
     /// A client's claims, one at a time on this replica (see `domain::turns`).

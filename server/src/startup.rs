@@ -100,6 +100,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         limiter,
         events,
         browse_cache,
+        browse_cards: Default::default(),
         trust_proxy: config.trust_proxy,
         fair_share: FairShare {
             live: config.claims_max_live,

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use chrono::Utc;
 use leptos::{
     prelude::*,
@@ -23,8 +25,8 @@ use crate::{
         live::{LiveScope, LiveWatch, just_happened, next_change},
     },
     dto::{
-        Category, ClaimView, EpochMillis, ListingDetail, ListingId, ListingState, LiveChange, Role,
-        Sort, WaitStatus, short_datetime,
+        Category, ClaimView, EpochMillis, ListingCard, ListingDetail, ListingId, ListingState,
+        LiveChange, Role, Sort, WaitStatus, short_datetime,
     },
     error::AppError,
     i18n::*,
@@ -124,7 +126,7 @@ pub fn EditListingPage() -> impl IntoView {
 pub fn BrowsePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let params = move || {
+    let params = move || -> BrowseParams {
         let q = query.read();
         (
             q.get("sort").and_then(|s| Sort::parse(&s)),
@@ -199,9 +201,7 @@ pub fn BrowsePage() -> impl IntoView {
                                 view! { <p class="panel empty">{t!(i18n, browse_empty)}</p> }.into_any()
                             } else {
                                 view! {
-                                    <ul class="cards">
-                                        {page.items.into_iter().map(|card| view! { <ListingCardView card /> }).collect_view()}
-                                    </ul>
+                                    <ul class="cards" inner_html=cards_html(params(), page.items) />
                                     {page.next.map(|after| view! {
                                         <p class="more"><a class="button secondary" href=next_href(after)>{t!(i18n, browse_more)}</a></p>
                                     })}
@@ -216,6 +216,35 @@ pub fn BrowsePage() -> impl IntoView {
             </Suspense>
         </section>
     }
+}
+
+/// What a browse page shows: its order, search, category and cursor (from the address).
+pub type BrowseParams = (
+    Option<Sort>,
+    Option<String>,
+    Option<Category>,
+    Option<String>,
+);
+
+/// The cards of a browse page, as HTML. On the server, cards already rendered in the same
+/// language for the same address are sent again while they are the same cards
+/// ([`AppState::browse_cards`](crate::state::AppState::browse_cards)): the rendering was most
+/// of the page's time.
+#[cfg_attr(not(feature = "ssr"), allow(unused_variables))]
+fn cards_html(params: BrowseParams, items: Vec<ListingCard>) -> Arc<str> {
+    let render = |items: &Vec<ListingCard>| {
+        items
+            .iter()
+            .map(|card| view! { <ListingCardView card=card.clone() /> })
+            .collect_view()
+            .to_html()
+    };
+    #[cfg(feature = "ssr")]
+    if let Ok(state) = crate::state::app_state() {
+        let locale = use_i18n().get_locale_untracked();
+        return state.browse_cards.html((locale, params), items, render);
+    }
+    render(&items).into()
 }
 
 #[component]
