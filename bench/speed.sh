@@ -114,7 +114,8 @@ row() {
   read -r _ rate p50 p99 ok other cpu <<<"$2"
   local ratio="—"
   [ -n "${3:-}" ] && ratio="$(awk -v a="$rate" -v b="$3" 'BEGIN { printf "%.0f%%", 100 * a / b }')"
-  rows+=("$(printf '| %s | %.0f/s | %s ms | %s ms | %s | %s µs | %s |' "$1" "$rate" "$p50" "$p99" "$ratio" "$cpu" "$other")")
+  [ "$cpu" = "—" ] || cpu="$cpu µs"
+  rows+=("$(printf '| %s | %.0f/s | %s ms | %s ms | %s | %s | %s |' "$1" "$rate" "$p50" "$p99" "$ratio" "$cpu" "$other")")
 }
 # drive CONNECTIONS SCRIPT [ENV…]: one wrk run; prints its RESULT line, and after it the
 # server's CPU time per request in microseconds (a steadier figure than the rate when the
