@@ -9,13 +9,14 @@ use tower_sessions::Session;
 
 use crate::{
     domain::accounts::Actor,
-    dto::{KeptForm, Role},
+    dto::{Account, KeptForm, Role},
     error::AppError,
     request,
     state::app_state,
 };
 
 const ACTOR_KEY: &str = "actor";
+const ACCOUNT_KEY: &str = "account";
 
 fn session_error(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "session store failed");
@@ -50,12 +51,35 @@ pub async fn require_client() -> Result<Actor, AppError> {
     Ok(require_user().await?.require(Role::Client)?)
 }
 
-/// Starts a logged-in session under a new id, so an id planted before login is worthless.
-pub async fn log_in(actor: Actor) -> Result<(), AppError> {
+/// Starts a logged-in session under a new id, so an id planted before login is worthless. The
+/// account is kept in it too: every page's header shows who is logged in without reading the
+/// database (nothing changes an account once it is made).
+pub async fn log_in(account: &Account) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(session_error)?;
+    let actor = Actor {
+        user_id: account.id,
+        role: account.role,
+    };
     session
         .insert(ACTOR_KEY, actor)
+        .await
+        .map_err(session_error)?;
+    keep_account(&session, account).await
+}
+
+/// The logged-in account as kept by `log_in`, if any.
+pub async fn account_in(session: &Session) -> Result<Option<Account>, AppError> {
+    session
+        .get::<Account>(ACCOUNT_KEY)
+        .await
+        .map_err(session_error)
+}
+
+/// Keeps `account` in `session`, for the pages that show it.
+pub async fn keep_account(session: &Session, account: &Account) -> Result<(), AppError> {
+    session
+        .insert(ACCOUNT_KEY, account)
         .await
         .map_err(session_error)
 }

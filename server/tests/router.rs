@@ -418,6 +418,50 @@ async fn sessions_in_the_database_survive_a_restart() {
     assert_eq!(body, "null");
 }
 
+/// Every page shows who is logged in from the session, not the database: a session begun
+/// before the account was kept in it reads the account once and keeps it; one whose account is
+/// gone ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_without_its_account_reads_it_once_and_ends_when_it_is_gone() {
+    use sea_orm::ConnectionTrait;
+
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let cookie = register_client(&app).await;
+    let session_data = || async {
+        let row =
+            t.db.query_one_raw(sea_orm::Statement::from_string(
+                t.db.get_database_backend(),
+                "SELECT data FROM sessions",
+            ))
+            .await
+            .unwrap();
+        row.map(|row| row.try_get::<String>("", "data").unwrap())
+    };
+    let forget_account = "UPDATE sessions SET data = json_remove(data, '$.data.account')";
+    assert!(session_data().await.unwrap().contains("amina@example.cm"));
+
+    let stripped = t.db.execute_unprepared(forget_account).await.unwrap();
+    assert_eq!(stripped.rows_affected(), 1);
+    assert!(!session_data().await.unwrap().contains("amina@example.cm"));
+    let (_, _, body) = post_form(&app, "current_user", Some(&cookie), "").await;
+    assert!(body.contains(r#""email":"amina@example.cm""#), "{body}");
+    assert!(
+        session_data().await.unwrap().contains("amina@example.cm"),
+        "the account read was not kept in the session"
+    );
+
+    t.db.execute_unprepared(forget_account).await.unwrap();
+    t.db.execute_unprepared("DELETE FROM users").await.unwrap();
+    let (_, _, body) = post_form(&app, "current_user", Some(&cookie), "").await;
+    assert_eq!(body, "null");
+    assert_eq!(
+        session_data().await,
+        None,
+        "the session outlived its account"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_is_refused_the_business_dashboard() {
     let t = TestDb::new(Backend::Sqlite).await;

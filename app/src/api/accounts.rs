@@ -57,9 +57,10 @@ pub async fn register(
                     return Err(e.into());
                 }
             };
-            auth::log_in(accounts::actor_of(&user)).await?;
+            let account = accounts::current_user(user);
+            auth::log_in(&account).await?;
             leptos_axum::redirect(home(role));
-            Ok(accounts::current_user(user))
+            Ok(account)
         }
         .await,
     )
@@ -94,10 +95,10 @@ pub async fn login(
                     return Err(e.into());
                 }
             };
-            let actor = accounts::actor_of(&user);
-            auth::log_in(actor).await?;
-            leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(home(actor.role)));
-            Ok(accounts::current_user(user))
+            let account = accounts::current_user(user);
+            auth::log_in(&account).await?;
+            leptos_axum::redirect(safe_next(next.as_deref()).unwrap_or(home(account.role)));
+            Ok(account)
         }
         .await,
     )
@@ -118,18 +119,28 @@ pub async fn logout() -> Result<(), AppError> {
     )
 }
 
-/// The logged-in user, or `None`.
+/// The logged-in user, or `None`: as kept in the session at login, so showing it on every page
+/// reads no database.
 #[server(endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<Account>, AppError> {
     use crate::{api::respond, auth, domain::accounts, state::app_state};
 
     respond(
         async {
-            let Some(actor) = auth::actor().await? else {
+            let session = auth::session().await?;
+            if let Some(account) = auth::account_in(&session).await? {
+                return Ok(Some(account));
+            }
+            let Some(actor) = auth::actor_in(&session).await? else {
                 return Ok(None);
             };
+            // A session begun before accounts were kept in it: read once, then kept.
             match accounts::find_user(&app_state()?.db, actor.user_id).await? {
-                Some(user) => Ok(Some(accounts::current_user(user))),
+                Some(user) => {
+                    let account = accounts::current_user(user);
+                    auth::keep_account(&session, &account).await?;
+                    Ok(Some(account))
+                }
                 // The account is gone: so is the session.
                 None => auth::log_out().await.map(|()| None),
             }
