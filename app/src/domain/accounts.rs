@@ -237,13 +237,6 @@ pub async fn find_user(db: &impl ConnectionTrait, id: i64) -> DomainResult<Optio
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
-pub fn actor_of(user: &user::Model) -> Actor {
-    Actor {
-        user_id: user.id,
-        role: user.role,
-    }
-}
-
 pub fn current_user(user: user::Model) -> Account {
     Account {
         id: user.id,

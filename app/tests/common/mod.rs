@@ -32,7 +32,7 @@ pub async fn user(db: &DatabaseConnection, role: Role, email: &str) -> Actor {
     let user = accounts::register(db, registration, Utc::now())
         .await
         .unwrap();
-    accounts::actor_of(&user)
+    actor_of(&user)
 }
 
 /// A photo-like picture: smooth gradients and a few shapes.
@@ -88,7 +88,7 @@ pub async fn many_clients(db: &DatabaseConnection, count: usize) -> Vec<Actor> {
         .insert(db)
         .await
         .unwrap();
-        actors.push(accounts::actor_of(&user));
+        actors.push(actor_of(&user));
     }
     actors
 }
@@ -134,3 +134,11 @@ pub const PLENTY: app::domain::claims::FairShare = app::domain::claims::FairShar
     live: 1_000,
     per_day: 1_000,
 };
+
+/// The actor a logged-in `user` acts as.
+fn actor_of(user: &entity::user::Model) -> Actor {
+    Actor {
+        user_id: user.id,
+        role: user.role,
+    }
+}
