@@ -144,3 +144,68 @@ async fn a_replica_behind_the_event_stream_reads_the_database() {
         assert!(page.items.is_empty(), "{}", t.backend);
     }
 }
+
+/// A stream whose every question waits for the test to answer it, and counts them.
+struct Held {
+    asked: std::sync::atomic::AtomicUsize,
+    answers: tokio::sync::Semaphore,
+}
+
+#[async_trait::async_trait]
+impl Upstream for Held {
+    async fn caught_up(&self) -> bool {
+        self.asked.fetch_add(1, Ordering::SeqCst);
+        self.answers.acquire().await.unwrap().forget();
+        true
+    }
+}
+
+/// Lets the spawned readers run until they wait on the stream.
+async fn settle() {
+    for _ in 0..50 {
+        tokio::task::yield_now().await;
+    }
+}
+
+#[tokio::test]
+async fn readers_share_a_question_to_the_stream_asked_after_they_arrived() {
+    let t = TestDb::new(testkit::Backend::Sqlite).await;
+    let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+    common::post_listing(&t.db, business, 3).await;
+    let stream = Arc::new(Held {
+        asked: Default::default(),
+        answers: tokio::sync::Semaphore::new(0),
+    });
+    let cache = Arc::new(BrowseCache::default());
+    cache.follow(stream.clone());
+    let read = || {
+        let (cache, db) = (cache.clone(), t.db.clone());
+        tokio::spawn(async move {
+            cache
+                .browse(&db, &BrowseQuery::default(), common::now(), 20)
+                .await
+                .unwrap()
+        })
+    };
+
+    let first = read();
+    settle().await;
+    assert_eq!(stream.asked.load(Ordering::SeqCst), 1);
+    // Three readers arrive while the first question is out: its answer may predate an event
+    // written since they arrived, so they wait for the next question, one for the three.
+    let later = [read(), read(), read()];
+    settle().await;
+    assert_eq!(stream.asked.load(Ordering::SeqCst), 1);
+
+    stream.answers.add_permits(1);
+    first.await.unwrap();
+    settle().await;
+    assert_eq!(stream.asked.load(Ordering::SeqCst), 2);
+    assert!(later.iter().all(|reader| !reader.is_finished()));
+
+    stream.answers.add_permits(1);
+    for reader in later {
+        assert_eq!(reader.await.unwrap().items.len(), 1);
+    }
+    assert_eq!(stream.asked.load(Ordering::SeqCst), 2);
+}

@@ -10,7 +10,8 @@
 //! - with several replicas, a writer answers only once its event is written to the shared
 //!   stream, and a reader first asks the stream ([`Upstream`]) whether this replica has
 //!   received everything written so far; when it has not, or cannot tell, the page comes
-//!   from the database;
+//!   from the database. Readers share that question: one asked after they all arrived
+//!   answers every reader waiting for it ([`Coalesced`]);
 //! - a page holding a listing past its deadline is read again, and none is kept longer than
 //!   [`MAX_AGE`] (a bound on what an event lost to a Redis failure could leave behind).
 
@@ -18,13 +19,17 @@ use std::{
     collections::HashMap,
     sync::{
         Arc, Mutex, OnceLock,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::{Duration, Instant},
 };
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
 use sea_orm::ConnectionTrait;
 
 use crate::{
@@ -52,7 +57,7 @@ pub trait Upstream: Send + Sync {
 pub struct BrowseCache {
     generation: AtomicU64,
     pages: Mutex<HashMap<(BrowseQuery, u64), Cached>>,
-    upstream: OnceLock<Arc<dyn Upstream>>,
+    upstream: OnceLock<Coalesced>,
 }
 
 struct Cached {
@@ -64,7 +69,7 @@ struct Cached {
 impl BrowseCache {
     /// Checks `upstream` before serving a cached page (a replica of several).
     pub fn follow(&self, upstream: Arc<dyn Upstream>) {
-        if self.upstream.set(upstream).is_err() {
+        if self.upstream.set(Coalesced::new(upstream)).is_err() {
             tracing::warn!("the browse cache already follows an event stream");
         }
     }
@@ -147,5 +152,63 @@ impl BrowseCache {
                 page,
             },
         );
+    }
+}
+
+/// One question to the stream at a time, shared by every reader that arrived before it was
+/// asked: under load, one round trip to Redis answers many pages instead of one each.
+///
+/// A reader never takes the answer of a question asked before it arrived (that answer may
+/// predate an event written since): it joins the next question, which is asked once the one
+/// under way has its answer.
+struct Coalesced {
+    upstream: Arc<dyn Upstream>,
+    next: Mutex<Option<Question>>,
+}
+
+/// A question to the stream, asked or waiting to be.
+struct Question {
+    answer: Shared<BoxFuture<'static, bool>>,
+    asked: Arc<AtomicBool>,
+}
+
+impl Coalesced {
+    fn new(upstream: Arc<dyn Upstream>) -> Self {
+        Coalesced {
+            upstream,
+            next: Mutex::new(None),
+        }
+    }
+
+    async fn caught_up(&self) -> bool {
+        let answer = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            match next.as_ref() {
+                Some(question) if !question.asked.load(Ordering::SeqCst) => question.answer.clone(),
+                _ => {
+                    let under_way = next.take().map(|question| question.answer);
+                    let asked = Arc::new(AtomicBool::new(false));
+                    let upstream = self.upstream.clone();
+                    let answer = {
+                        let asked = asked.clone();
+                        async move {
+                            if let Some(under_way) = under_way {
+                                under_way.await;
+                            }
+                            asked.store(true, Ordering::SeqCst);
+                            upstream.caught_up().await
+                        }
+                        .boxed()
+                        .shared()
+                    };
+                    *next = Some(Question {
+                        answer: answer.clone(),
+                        asked,
+                    });
+                    answer
+                }
+            }
+        };
+        answer.await
     }
 }
