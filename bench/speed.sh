@@ -222,6 +222,7 @@ if want growth; then
   top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
   claimed=$(psql "$DB_URL" -tAc "SELECT count(*) FROM listings WHERE status = 'claimed'")
   seed "$(( top + 1 ))" "$(( 1000000 + claimed ))"
+  warm
   large=$(drive 16 get.lua "${browse[@]}")
   row "browse page, 16 connections, 1,000 listings" "$small"
   row "browse page, 16 connections, 1,000,000 listings" "$large"
