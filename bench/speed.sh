@@ -238,10 +238,10 @@ if want memory; then
   # New clients every fourth run: a person's claims are bounded by the fair share (lifted
   # here); the same clients' hundreds of claims each made their counts the figure.
   round=0
-  while [ "$(next_id)" -le "$(( top + target ))" ]; do
+  while next=$(next_id) && [ "$next" -le "$(( top + target ))" ]; do
     round=$(( round + 1 ))
     [ $(( round % 4 )) != 1 ] || clients "$(( round * CLIENTS + 1 ))" "$(( (round + 1) * CLIENTS ))"
-    drive 64 claim.lua FIRST_ID="$(next_id)" >/dev/null
+    drive 64 claim.lua FIRST_ID="$next" >/dev/null
     # What autovacuum does on a production server (off on the PostgreSQL this was measured
     # with: `SHOW autovacuum`): without it the claimed listings' and sent emails' dead rows
     # and statistics never made for the new claims slowed each run more (140 claims/s at 40,000).
