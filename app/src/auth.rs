@@ -76,6 +76,23 @@ pub async fn account_in(session: &Session) -> Result<Option<Account>, AppError> 
         .map_err(session_error)
 }
 
+/// Who is logged in to a session, as far as the session alone tells.
+pub enum Viewer {
+    Nobody,
+    Account(Account),
+    /// Logged in before accounts were kept in sessions: the account is still to be read.
+    Unread(Actor),
+}
+
+pub async fn viewer_in(session: &Session) -> Result<Viewer, AppError> {
+    if let Some(account) = account_in(session).await? {
+        return Ok(Viewer::Account(account));
+    }
+    Ok(actor_in(session)
+        .await?
+        .map_or(Viewer::Nobody, Viewer::Unread))
+}
+
 /// Keeps `account` in `session`, for the pages that show it.
 pub async fn keep_account(session: &Session, account: &Account) -> Result<(), AppError> {
     session

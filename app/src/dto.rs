@@ -48,7 +48,7 @@ pub fn home(role: Role) -> &'static str {
 }
 
 /// The logged-in user, as the UI sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Account {
     pub id: i64,
     pub role: Role,

@@ -6,6 +6,10 @@ use leptos_i18n::context::CookieOptions;
 
 use crate::{dto::Language, i18n::Locale};
 
+/// The cookie that remembers the chosen language: leptos_i18n's, read on the server and
+/// written in the browser.
+pub const COOKIE_NAME: &str = "i18n_pref_locale";
+
 /// How long the chosen language is remembered.
 pub const COOKIE_MAX_AGE_SECS: i64 = 365 * 24 * 60 * 60;
 

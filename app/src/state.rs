@@ -16,7 +16,7 @@ use crate::{
     error::AppError,
     i18n::Locale,
     pages::listings::BrowseParams,
-    rendered::Rendered,
+    rendered::{Pages, Rendered},
 };
 
 #[derive(Clone)]
@@ -33,6 +33,9 @@ pub struct AppState {
     /// The browse pages' cards as HTML, per language and address, while their data is the
     /// same (so as true as `browse_cache`).
     pub browse_cards: Arc<Rendered<(Locale, BrowseParams), Vec<ListingCard>>>,
+    /// Whole browse pages, served to every viewer with their own header while their listings
+    /// are what the browse cache reads (the server's `page_cache`).
+    pub browse_pages: Arc<Pages>,
     /// How many claims a client may hold at once and make a day.
     pub fair_share: FairShare,
     /// A client's claims, one at a time on this replica (see `domain::turns`).

@@ -4,7 +4,7 @@ use app::{
     auth,
     domain::accounts,
     i18n::{I18nLocaleTrait, Locale},
-    locale::{COOKIE_MAX_AGE_SECS, language_of},
+    locale::{COOKIE_MAX_AGE_SECS, COOKIE_NAME, language_of},
     state::AppState,
 };
 use axum::{
@@ -13,9 +13,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use tower_sessions::Session;
-
-/// The cookie leptos_i18n reads on the server and writes in the browser.
-const LOCALE_COOKIE: &str = "i18n_pref_locale";
 
 /// Remembers the chosen language for a year and goes back to the page the user was on; a
 /// logged-in user's emails will be written in it too.
@@ -38,7 +35,7 @@ pub async fn switch(
         );
     }
     let cookie = format!(
-        "{LOCALE_COOKIE}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECS}; SameSite=Lax",
+        "{COOKIE_NAME}={}; Path=/; Max-Age={COOKIE_MAX_AGE_SECS}; SameSite=Lax",
         locale.as_str()
     );
     let back = same_site_referer(&headers).unwrap_or_else(|| "/".to_owned());

@@ -11,6 +11,7 @@ pub mod mailer;
 mod malformed;
 pub mod memory;
 mod metrics;
+mod page_cache;
 pub mod router;
 pub mod sessions;
 pub mod startup;

@@ -26,7 +26,7 @@ use crate::{
     assets,
     body_limit::{self, MAX_BODY_BYTES},
     config::Config,
-    health, images, language, live, malformed, metrics, sessions,
+    health, images, language, live, malformed, metrics, page_cache, sessions,
     startup::Replica,
 };
 
@@ -55,6 +55,10 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         ))
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::browse,
+        ))
         .layer(Extension(live))
         .layer(Extension(draining))
         .layer(sessions::layer(sessions, config))

@@ -101,6 +101,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         events,
         browse_cache,
         browse_cards: Default::default(),
+        browse_pages: Default::default(),
         trust_proxy: config.trust_proxy,
         fair_share: FairShare {
             live: config.claims_max_live,

@@ -88,8 +88,9 @@ async fn failed_logins_are_counted_across_replicas() {
     .await;
 }
 
-/// The listing ids on the first page of `list_listings`, and of the browse page's links.
-async fn browsed(base: &str, cookie: &str) -> (Vec<i64>, String) {
+/// The listing ids on the first page of `list_listings`, the browse page, and whether that
+/// page came from the replica's page cache.
+async fn browsed(base: &str, cookie: &str) -> (Vec<i64>, String, bool) {
     let (status, _, body) = call(base, "list_listings", Some(cookie), &[]).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let page: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -99,16 +100,14 @@ async fn browsed(base: &str, cookie: &str) -> (Vec<i64>, String) {
         .iter()
         .map(|card| card["id"].as_i64().unwrap())
         .collect();
-    let html = reqwest::Client::new()
+    let response = reqwest::Client::new()
         .get(format!("{base}/browse"))
         .header("cookie", cookie)
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    (ids, html)
+    let cached = response.headers()["x-cache"] == "hit";
+    (ids, response.text().await.unwrap(), cached)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,13 +122,15 @@ async fn a_listing_claimed_or_withdrawn_on_one_replica_is_gone_from_the_other_s_
         listings.push(listing(&t.db, "bakery@example.cm").await);
     }
 
-    // Each round: B has the page cached (read twice), A changes a listing and answers, and B
-    // at once no longer offers it, in the JSON or in the page.
+    // Each round: B has the page cached (read twice: the second page at least is the kept
+    // one), A changes a listing and answers, and B at once no longer offers it, in the JSON or
+    // in the page (rendered again).
     for (round, id) in listings.iter().enumerate() {
-        for _ in 0..2 {
-            let (ids, html) = browsed(&b, &client).await;
+        for read in 0..2 {
+            let (ids, html, cached) = browsed(&b, &client).await;
             assert!(ids.contains(id), "round {round}: {id} missing from {ids:?}");
             assert!(html.contains(&format!("/listings/{id}\"")), "round {round}");
+            assert!(cached || read == 0, "round {round}: the page was not kept");
         }
         let (endpoint, cookie) = if round % 2 == 0 {
             ("claim_listing", &client)
@@ -144,7 +145,8 @@ async fn a_listing_claimed_or_withdrawn_on_one_replica_is_gone_from_the_other_s_
         )
         .await;
         assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
-        let (ids, html) = browsed(&b, &client).await;
+        let (ids, html, cached) = browsed(&b, &client).await;
+        assert!(!cached, "round {round}: {endpoint} on A, B's kept page served");
         assert!(
             !ids.contains(id),
             "round {round}: {endpoint} on A, still on B: {ids:?}"

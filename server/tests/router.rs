@@ -682,3 +682,89 @@ async fn metrics_count_requests_by_route_claims_won_and_lost_and_show_the_outbox
     assert_eq!(value("foodbridge_event_streams_open"), 0.0);
     assert!(value(r#"foodbridge_db_pool_connections{state="idle"}"#) >= 0.0);
 }
+
+/// A page with the time its LiveWatch island was rendered at taken out, and that time.
+fn without_time(page: &str) -> (String, i64) {
+    let at = page
+        .find("&quot;checked_at&quot;:")
+        .expect("a LiveWatch island")
+        + 23;
+    let end = at + page[at..].find(|c: char| !c.is_ascii_digit()).unwrap();
+    (
+        format!("{}{}", &page[..at], &page[end..]),
+        page[at..end].parse().unwrap(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_browse_page_is_rendered_once_and_served_to_each_viewer_with_their_own_header() {
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let listing = add_listing(&t.db, Duration::hours(3)).await;
+    let amina = register_client(&app).await;
+    let (_, headers, _) = post_form(
+        &app,
+        "register",
+        None,
+        "role=client&display_name=Paul&email=paul%40example.cm&phone=677123457&password=banane-douce-77&language=en",
+    )
+    .await;
+    let paul = session_cookie(&headers)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let card = format!("/listings/{listing}\"");
+    // A page, and whether it came from the cache.
+    let browse = |cookie: Option<String>| {
+        let app = app.clone();
+        async move {
+            let (status, headers, page) = get(&app, "/browse", cookie.as_deref()).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            (headers["x-cache"].to_str().unwrap().to_owned(), page)
+        }
+    };
+
+    let (cache, rendered) = browse(Some(amina.clone())).await;
+    assert_eq!(cache, "miss");
+    assert!(rendered.contains(">Amina<") && rendered.contains(&card));
+    let before = Utc::now().timestamp_millis();
+    let (cache, again) = browse(Some(amina.clone())).await;
+    assert_eq!(cache, "hit");
+    let ((rendered, _), (again, checked_at)) = (without_time(&rendered), without_time(&again));
+    assert_eq!(again, rendered, "the same page but for its time");
+    assert!(
+        checked_at >= before,
+        "the time of this request, not the render's"
+    );
+
+    // Paul and a visitor get their own header: rendered once for them, then from the page.
+    for (viewer, own) in [(Some(paul.clone()), ">Paul<"), (None, "href=\"/login\"")] {
+        for expected in ["miss", "hit"] {
+            let (cache, page) = browse(viewer.clone()).await;
+            assert_eq!(cache, expected, "{own}");
+            assert!(page.contains(own) && page.contains(&card), "{own}");
+            assert!(!page.contains(">Amina<"), "{own} was given Amina's header");
+        }
+    }
+    // Another language, another page.
+    let (cache, page) = browse(Some(format!("{amina}; i18n_pref_locale=fr"))).await;
+    assert_eq!(cache, "miss");
+    assert!(page.contains(r#"<html lang="fr""#));
+
+    // Claimed: never the kept page again.
+    let (status, _, body) = post_form(
+        &app,
+        "claim_listing",
+        Some(&amina),
+        &format!("listing_id={listing}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (cache, page) = browse(Some(paul)).await;
+    assert_eq!(cache, "miss");
+    assert!(
+        !page.contains(&card),
+        "a claimed listing offered from the cache"
+    );
+}

@@ -128,11 +128,10 @@ pub async fn current_user() -> Result<Option<Account>, AppError> {
     respond(
         async {
             let session = auth::session().await?;
-            if let Some(account) = auth::account_in(&session).await? {
-                return Ok(Some(account));
-            }
-            let Some(actor) = auth::actor_in(&session).await? else {
-                return Ok(None);
+            let actor = match auth::viewer_in(&session).await? {
+                auth::Viewer::Nobody => return Ok(None),
+                auth::Viewer::Account(account) => return Ok(Some(account)),
+                auth::Viewer::Unread(actor) => actor,
             };
             // A session begun before accounts were kept in it: read once, then kept.
             match accounts::find_user(&app_state()?.db, actor.user_id).await? {

@@ -125,6 +125,7 @@ pub async fn list_listings(
         api::respond,
         domain::{self, browse::BrowseQuery},
         limits::PAGE_SIZE,
+        rendered::BrowseSource,
         state::app_state,
     };
 
@@ -138,10 +139,12 @@ pub async fn list_listings(
             };
             let state = app_state()?;
             let now = domain::clock::now();
-            Ok(state
+            let page = state
                 .browse_cache
                 .browse(&state.db, &query, now, PAGE_SIZE)
-                .await?)
+                .await?;
+            BrowseSource::note(&query, &page);
+            Ok(page)
         }
         .await,
     )
