@@ -146,7 +146,10 @@ async fn a_listing_claimed_or_withdrawn_on_one_replica_is_gone_from_the_other_s_
         .await;
         assert_eq!(status, StatusCode::OK, "{endpoint}: {body}");
         let (ids, html, cached) = browsed(&b, &client).await;
-        assert!(!cached, "round {round}: {endpoint} on A, B's kept page served");
+        assert!(
+            !cached,
+            "round {round}: {endpoint} on A, B's kept page served"
+        );
         assert!(
             !ids.contains(id),
             "round {round}: {endpoint} on A, still on B: {ids:?}"
