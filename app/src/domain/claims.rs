@@ -7,7 +7,7 @@
 //! records the claim's outcome. So a claim without an outcome is always its listing's current
 //! one.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, mem::take};
 
 use chrono::{DateTime, Days, Duration, Utc};
 use entity::codes::{EmailKind, ListingStatus, Outcome};
@@ -115,11 +115,11 @@ pub async fn claim(
                     )
                     .lt(i64::from(share.live)),
                 )
-                .to_owned(),
+                .take(),
         )
         .map_err(|e| DomainError::internal("claim insert", e))?
         .returning_all()
-        .to_owned();
+        .take();
     let inserted = insert_with_emails(&txn, insert, &listing, now).await;
     let claimed = match inserted {
         Ok(Some(claimed)) => claimed,
@@ -201,7 +201,7 @@ fn claimed_select(from: DynIden, filter: SimpleExpr, listing: &listing::Model) -
             Expr::col((image::Entity, image::Column::Key)).eq(listing.thumb_key.clone()),
         )
         .and_where(filter)
-        .to_owned()
+        .take()
 }
 
 /// Runs the claim's `INSERT … RETURNING`, writes the claim's emails and reads the claim with
@@ -224,20 +224,20 @@ async fn insert_with_emails(
             now,
         )?;
         let query = claimed_select(claimed.clone(), Expr::value(true), listing).with(
-            WithClause::new()
-                .cte(
-                    CommonTableExpression::new()
-                        .query(insert)
-                        .table_name(claimed)
-                        .to_owned(),
-                )
-                .cte(
-                    CommonTableExpression::new()
-                        .query(emails)
-                        .table_name(Alias::new("emails"))
-                        .to_owned(),
-                )
-                .to_owned(),
+            // Taken, not cloned (`to_owned` copied each statement whole, subqueries and all).
+            take(
+                WithClause::new()
+                    .cte(take(
+                        CommonTableExpression::new()
+                            .query(insert)
+                            .table_name(claimed),
+                    ))
+                    .cte(take(
+                        CommonTableExpression::new()
+                            .query(emails)
+                            .table_name(Alias::new("emails")),
+                    )),
+            ),
         );
         return Claimed::find_by_statement(backend.build(&query))
             .one(txn)
@@ -375,7 +375,7 @@ async fn refusal(
 ) -> DomainResult<Refusal> {
     let counts = Query::select()
         .expr_as(count_of(made_today(actor, share, now)), "made_today")
-        .to_owned();
+        .take();
     let made_today: i64 = txn
         .query_one(&counts)
         .await?
@@ -437,7 +437,7 @@ fn count_of(rows: SelectStatement) -> SimpleExpr {
             Query::select()
                 .expr(Expr::cust("COUNT(*)"))
                 .from_subquery(rows, Alias::new("counted"))
-                .to_owned()
+                .take()
                 .into(),
         ),
     )

@@ -127,7 +127,7 @@ pub fn claim_emails(
         ])
         .select_from(select)
         .map_err(|e| DbErr::Custom(format!("the claim's emails: {e}")))?
-        .to_owned())
+        .take())
 }
 
 /// How long before a claim's deadline its client is reminded.
