@@ -22,8 +22,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
-    /// Most connections a replica opens to the database.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    /// Most connections a replica opens to the database. More is not faster: with 64 claims
+    /// in flight on a 2-core database, 8 made 1,549-1,758 claims/s, 16 made 1,259-1,574/s,
+    /// 32 made 988-1,273/s and 4 made 1,441-1,520/s (`bench/speed.sh`): past a few per core
+    /// the transactions wait on each other inside PostgreSQL instead of in the pool.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
     pub database_max_connections: u32,
 
     /// Redis for sessions, rate limits and live events shared by every replica. Unset: all of
