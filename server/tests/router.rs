@@ -725,27 +725,45 @@ async fn a_browse_page_is_rendered_once_and_served_to_each_viewer_with_their_own
         }
     };
 
-    let (cache, rendered) = browse(Some(amina.clone())).await;
+    // Amina's page rendered, then the kept one: the same page but for its time, which is this
+    // request's. (The listing's minutes left ticking over between two reads makes a new page,
+    // rendered and kept in turn: then the next read is the kept one.)
+    let (cache, mut rendered) = browse(Some(amina.clone())).await;
     assert_eq!(cache, "miss");
     assert!(rendered.contains(">Amina<") && rendered.contains(&card));
-    let before = Utc::now().timestamp_millis();
-    let (cache, again) = browse(Some(amina.clone())).await;
-    assert_eq!(cache, "hit");
-    let ((rendered, _), (again, checked_at)) = (without_time(&rendered), without_time(&again));
-    assert_eq!(again, rendered, "the same page but for its time");
-    assert!(
-        checked_at >= before,
-        "the time of this request, not the render's"
-    );
+    let mut served_kept = false;
+    for _ in 0..3 {
+        let before = Utc::now().timestamp_millis();
+        let (cache, again) = browse(Some(amina.clone())).await;
+        if cache == "hit" {
+            let ((rendered, _), (again, checked_at)) =
+                (without_time(&rendered), without_time(&again));
+            assert_eq!(again, rendered, "the same page but for its time");
+            assert!(
+                checked_at >= before,
+                "the time of this request, not the render's"
+            );
+            served_kept = true;
+            break;
+        }
+        rendered = again;
+    }
+    assert!(served_kept, "Amina's page was never the kept one");
 
     // Paul and a visitor get their own header: rendered once for them, then from the page.
     for (viewer, own) in [(Some(paul.clone()), ">Paul<"), (None, "href=\"/login\"")] {
-        for expected in ["miss", "hit"] {
+        let mut caches = vec![];
+        for _ in 0..4 {
             let (cache, page) = browse(viewer.clone()).await;
-            assert_eq!(cache, expected, "{own}");
             assert!(page.contains(own) && page.contains(&card), "{own}");
             assert!(!page.contains(">Amina<"), "{own} was given Amina's header");
+            caches.push(cache);
         }
+        assert_eq!(caches[0], "miss", "{own}");
+        assert!(
+            caches.iter().any(|cache| cache == "hit"),
+            "{own}: {caches:?}"
+        );
     }
     // Another language, another page.
     let (cache, page) = browse(Some(format!("{amina}; i18n_pref_locale=fr"))).await;
