@@ -360,12 +360,19 @@ fn session_cookie(headers: &axum::http::HeaderMap) -> String {
 
 const REGISTER_CLIENT: &str = "role=client&display_name=Amina&email=amina%40example.cm&phone=677123456&password=banane-douce-77&language=en";
 
-/// Registers Amina (a client) and returns her session cookie, as a browser would send it.
-async fn register_client(app: &Router) -> String {
-    let (status, headers, body) = post_form(app, "register", None, REGISTER_CLIENT).await;
+const REGISTER_PAUL: &str = "role=client&display_name=Paul&email=paul%40example.cm&phone=677123457&password=banane-douce-77&language=en";
+
+/// Registers `form`'s client and returns their session cookie, as a browser would send it.
+async fn register_as(app: &Router, form: &str) -> String {
+    let (status, headers, body) = post_form(app, "register", None, form).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let cookie = session_cookie(&headers);
     cookie.split(';').next().unwrap().to_owned()
+}
+
+/// Registers Amina (a client) and returns her session cookie.
+async fn register_client(app: &Router) -> String {
+    register_as(app, REGISTER_CLIENT).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -627,18 +634,7 @@ async fn metrics_count_requests_by_route_claims_won_and_lost_and_show_the_outbox
     let app = app_for(&t.url, None).await;
     let listing = add_listing(&t.db, Duration::hours(3)).await;
     let amina = register_client(&app).await;
-    let (_, headers, _) = post_form(
-        &app,
-        "register",
-        None,
-        "role=client&display_name=Paul&email=paul%40example.cm&phone=677123457&password=banane-douce-77&language=en",
-    )
-    .await;
-    let paul = session_cookie(&headers)
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let paul = register_as(&app, REGISTER_PAUL).await;
     let form = format!("listing_id={listing}");
     let (won, _, _) = post_form(&app, "claim_listing", Some(&amina), &form).await;
     let (lost, _, _) = post_form(&app, "claim_listing", Some(&paul), &form).await;
@@ -702,18 +698,7 @@ async fn a_browse_page_is_rendered_once_and_served_to_each_viewer_with_their_own
     let app = app_for(&t.url, None).await;
     let listing = add_listing(&t.db, Duration::hours(3)).await;
     let amina = register_client(&app).await;
-    let (_, headers, _) = post_form(
-        &app,
-        "register",
-        None,
-        "role=client&display_name=Paul&email=paul%40example.cm&phone=677123457&password=banane-douce-77&language=en",
-    )
-    .await;
-    let paul = session_cookie(&headers)
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let paul = register_as(&app, REGISTER_PAUL).await;
     let card = format!("/listings/{listing}\"");
     // A page, and whether it came from the cache.
     let browse = |cookie: Option<String>| {
