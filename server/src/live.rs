@@ -238,9 +238,11 @@ impl Upstream for RedisStream {
     }
 }
 
-/// Starts reading every replica's events from the Redis stream `key` into `hub`, and answers
-/// the stream this replica writes its own events to. Reading uses a connection of its own: a blocked read must
-/// not hold up the sessions' commands.
+/// Reads the recent events of every replica from the Redis stream `key` into `hub`, then
+/// starts reading on from them, and answers the stream this replica writes its own events to.
+/// The recent ones are in `hub` before this returns, so a page that reconnects to a replica
+/// that has just started gets what it missed, not a refetch. Reading uses a connection of its
+/// own: a blocked read must not hold up the sessions' commands.
 pub async fn redis(
     pool: &RedisPool,
     key: String,
@@ -248,6 +250,19 @@ pub async fn redis(
 ) -> Result<Arc<RedisStream>, tower_sessions_redis_store::fred::error::Error> {
     let reader = pool.next().clone_new();
     reader.init().await?;
+    // Start from the newest event, so a replica that starts (or restarts) can replay the
+    // recent ones to pages that reconnect to it; then read on from it. Never from `$` ("what
+    // comes after this read begins"): an event written between two reads would be lost.
+    let mut recent: Vec<(String, std::collections::HashMap<String, String>)> = reader
+        .xrevrange_values(&key, "+", "-", Some(RECENT as u64))
+        .await?;
+    recent.reverse();
+    let last = recent
+        .last()
+        .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
+    for (id, fields) in recent {
+        pass_on(&hub, &id, &fields);
+    }
     // fred reconnects (and retries a blocked read) by itself: whatever was published while the
     // connection was down may never arrive, so the pages fetch afresh.
     let refetch = hub.clone();
@@ -256,7 +271,7 @@ pub async fn redis(
         refetch.refetch();
         async { Ok(()) }
     });
-    tokio::spawn(read(reader, key.clone(), hub.clone()));
+    tokio::spawn(read(reader, key.clone(), last, hub.clone()));
     Ok(Arc::new(RedisStream {
         pool: pool.clone(),
         key,
@@ -266,31 +281,8 @@ pub async fn redis(
 
 type Entries = XReadResponse<String, String, String, String>;
 
-async fn read(client: RedisClient, key: String, hub: Hub) {
-    // Start from the newest event, so a replica that starts (or restarts) can replay the
-    // recent ones to pages that reconnect to it; then read on from it. Never from `$` ("what
-    // comes after this read begins"): an event written between two reads would be lost.
-    let mut last = loop {
-        let newest: Result<Vec<(String, std::collections::HashMap<String, String>)>, _> = client
-            .xrevrange_values(&key, "+", "-", Some(RECENT as u64))
-            .await;
-        match newest {
-            Ok(mut entries) => {
-                entries.reverse();
-                let last = entries
-                    .last()
-                    .map_or_else(|| "0-0".to_owned(), |(id, _)| id.clone());
-                for (id, fields) in entries {
-                    pass_on(&hub, &id, &fields);
-                }
-                break last;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "live events: cannot read Redis; retrying");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    };
+/// Reads the stream `key` on from the event `last`, for as long as the replica runs.
+async fn read(client: RedisClient, key: String, mut last: String, hub: Hub) {
     // Longer than the read blocks for (every other command gives up after 2 s).
     let blocking_read = Options {
         timeout: Some(Duration::from_secs(10)),
