@@ -19,8 +19,27 @@ use crate::{
     rendered::{Pages, Rendered},
 };
 
+/// The state, behind one reference count: axum and Leptos clone it for every request (a
+/// server function's context, each middleware's `State`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What the replica shares with every request (see [`AppState`]).
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: DatabaseConnection,
     /// Present when `REDIS_URL` is set: the store shared by every replica.

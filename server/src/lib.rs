@@ -9,7 +9,6 @@ mod language;
 pub mod live;
 pub mod mailer;
 mod malformed;
-pub mod memory;
 mod metrics;
 mod page_cache;
 pub mod router;

@@ -8,7 +8,7 @@ use app::{
     domain::{
         browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
     },
-    state::AppState,
+    state::{AppState, Shared},
 };
 use leptos::prelude::{LeptosOptions, get_configuration};
 use migration::{Migrator, MigratorTrait};
@@ -93,7 +93,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
         }
         None => Arc::new(LocalSink(live.clone())),
     };
-    let state = AppState {
+    let state = AppState::new(Shared {
         leptos_options: leptos_options(config)?,
         db,
         redis,
@@ -108,7 +108,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
             per_day: config.claims_max_per_day,
         },
         claim_turns: Default::default(),
-    };
+    });
     Ok(Replica {
         state,
         sessions,

@@ -228,7 +228,7 @@ pub type BrowseParams = (
 
 /// The cards of a browse page, as HTML. On the server, cards already rendered in the same
 /// language for the same address are sent again while they are the same cards
-/// ([`AppState::browse_cards`](crate::state::AppState::browse_cards)): the rendering was most
+/// ([`Shared::browse_cards`](crate::state::Shared::browse_cards)): the rendering was most
 /// of the page's time.
 #[cfg_attr(not(feature = "ssr"), allow(unused_variables))]
 fn cards_html(params: BrowseParams, items: Vec<ListingCard>) -> Arc<str> {
