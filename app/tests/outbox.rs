@@ -104,6 +104,43 @@ async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
 }
 
 #[tokio::test]
+async fn a_claim_made_in_its_last_hour_queues_no_reminder() {
+    for t in TestDb::each().await {
+        let business = common::user(&t.db, Role::Business, "bakery@example.cm").await;
+        let client = common::many_clients(&t.db, 1).await[0];
+        let id = common::post_listing(&t.db, business, 1).await;
+        // Ten minutes after posting: the hour before the deadline has begun.
+        let later = common::now() + Duration::minutes(10);
+        let claim = claims::claim(
+            &t.db,
+            &RecordedEvents::default(),
+            client,
+            id,
+            later,
+            common::PLENTY,
+        )
+        .await
+        .unwrap();
+
+        let queued: Vec<_> = rows(&t.db)
+            .await
+            .iter()
+            .map(|r| (r.kind, r.due_at))
+            .collect();
+        assert_eq!(
+            queued,
+            [
+                (EmailKind::ClaimToClient, Some(later)),
+                (EmailKind::ClaimToBusiness, Some(later)),
+                (EmailKind::FollowUpToBusiness, Some(claim.available_until)),
+            ],
+            "{}",
+            t.backend
+        );
+    }
+}
+
+#[tokio::test]
 async fn workers_taking_emails_at_the_same_time_never_take_the_same_one() {
     for t in TestDb::each().await {
         claimed_listings(&t.db, 40).await;

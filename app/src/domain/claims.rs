@@ -16,11 +16,11 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Iterable, JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     RelationTrait, Select, SqlErr, TransactionSession, TransactionTrait, UpdateMany,
     sea_query::{
-        Alias, Asterisk, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement,
-        IntoIden, Query, SelectStatement, SimpleExpr, WithClause,
+        Alias, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement, IntoIden, Query,
+        SelectStatement, SimpleExpr, SubQueryStatement, UpdateStatement, WithClause,
     },
 };
 
@@ -30,7 +30,7 @@ use crate::{
         cursor,
         error::{DomainError, DomainResult},
         events::{DomainEvent, EventSink},
-        outbox::{self, Queued},
+        outbox::{self, Deadline, Queued},
         views::{self, ImageSizes, image_sizes},
     },
     dto::{
@@ -57,11 +57,17 @@ impl Default for FairShare {
     }
 }
 
-/// Claims a listing for `actor` (a client). In ONE transaction: the listing goes
-/// `available -> claimed` only if it still is available and not expired (a conditional
-/// update that returns the row it changed), the client's fair share is checked with their
-/// claims serialised, the claim row is written in the listing's round (unique with the
-/// listing: the second guard), and so are the emails (sent later by the outbox workers).
+/// Claims a listing for `actor` (a client). At most one claim a listing: the listing goes
+/// `available -> claimed` only if it still is available and not expired (a conditional update
+/// that returns the row it changed), and the claim row is written in the listing's round
+/// (unique with the listing: the second guard). The client's fair share is counted with their
+/// claims serialised by their turn (see [`take_turn`]), and the claim's emails are written with
+/// it (sent later by the outbox workers), all or nothing.
+///
+/// On PostgreSQL the claim is first tried in one statement (one round trip, no transaction to
+/// open and commit); when that writes nothing (the listing was taken, the fair share is used
+/// up, or another claim of the client's came between), the claim is made again in a
+/// transaction, step by step, which also says why it cannot be.
 /// Whoever loses a race gets `Unavailable { state: Claimed }`, never a second claim; the client
 /// who already holds the claim gets that claim again.
 pub async fn claim(
@@ -74,30 +80,130 @@ pub async fn claim(
 ) -> DomainResult<ClaimView> {
     actor.require(Role::Client)?;
 
+    let at_once = if db.get_database_backend() == DbBackend::Postgres {
+        claim_at_once(db, actor, listing_id, now, share).await
+    } else {
+        Ok(None)
+    };
+    let claimed = match at_once {
+        Ok(Some(claimed)) => claimed,
+        Ok(None) => match claim_in_turn(db, actor, listing_id, now, share).await? {
+            Taken::New(claimed) => claimed,
+            Taken::Held(claim) => return Ok(claim),
+        },
+        Err(e) if is_unique_violation(&e) => {
+            return Err(DomainError::Unavailable(ListingState::Claimed));
+        }
+        Err(e) => return Err(e.into()),
+    };
+
+    events
+        .publish(DomainEvent::ListingClaimed {
+            listing_id,
+            business_id: claimed.listing.business_id,
+            client_id: actor.user_id,
+        })
+        .await;
+    Ok(claimed.view(now))
+}
+
+/// The claim in one statement (PostgreSQL): the client's turn, taken only if their row is still
+/// the version this statement's snapshot sees (no claim of theirs came between, which its
+/// counts of their claims would miss); the listing's update, only within the fair share; the
+/// claim row in the listing's round, its emails, and the rows of its view. Nothing is written
+/// but the turn unless all of it is: `None` then.
+async fn claim_at_once(
+    db: &impl ConnectionTrait,
+    actor: Actor,
+    listing_id: i64,
+    now: DateTime<Utc>,
+    share: FairShare,
+) -> Result<Option<Claimed>, DbErr> {
+    let turn: DynIden = Alias::new("turn").into_iden();
+    let taken: DynIden = Alias::new("taken").into_iden();
+    let claimed: DynIden = Alias::new("claimed").into_iden();
+
+    // `xmin`: the transaction that wrote the version of the row a statement sees.
+    let version = || Expr::col(Alias::new("xmin"));
+    let seen = Query::select()
+        .expr(version())
+        .from(user::Entity)
+        .and_where(user::Column::Id.eq(actor.user_id))
+        .take();
+    let mut turn_taken = take_turn(actor);
+    turn_taken
+        .and_where(version().eq(SimpleExpr::SubQuery(None, Box::new(seen.into()))))
+        .returning_col(user::Column::Id);
+    let mut update = available_to_claim(listing_id, now)
+        .filter(Expr::exists(
+            Query::select().expr(Expr::val(1)).from(turn.clone()).take(),
+        ))
+        .filter(within_share(actor, share, now))
+        .into_query();
+    update.returning_all();
+    let insert = Query::insert()
+        .into_table(claim::Entity)
+        .columns(CLAIM_COLUMNS)
+        .select_from(
+            Query::select()
+                .column((taken.clone(), listing::Column::Id))
+                .expr(Expr::val(actor.user_id))
+                .expr(Expr::val(now))
+                .column((taken.clone(), listing::Column::Round))
+                .from(taken.clone())
+                .take(),
+        )
+        .map_err(|e| DbErr::Custom(format!("claim insert: {e}")))?
+        .returning_all()
+        .take();
+    let emails = outbox::claim_emails(
+        Expr::col((claimed.clone(), claim::Column::Id)),
+        Some(claimed.clone()),
+        Deadline::Of(taken.clone()),
+        now,
+    )?;
+    let query = claimed_select(claimed.clone(), taken.clone(), Expr::value(true)).with(take(
+        WithClause::new()
+            .cte(cte(turn, turn_taken))
+            .cte(cte(taken, update))
+            .cte(cte(claimed, insert))
+            .cte(cte(Alias::new("emails").into_iden(), emails)),
+    ));
+    Claimed::find_by_statement(DbBackend::Postgres.build(&query))
+        .one(db)
+        .await
+}
+
+/// What a claim made step by step came to: a new claim, or the one the client already holds.
+enum Taken {
+    New(Claimed),
+    Held(ClaimView),
+}
+
+/// The claim in a transaction, step by step: the client's turn first (their other claims
+/// wait for this one), then the listing's update, then the claim row within the fair share,
+/// counted after the turn was taken. Says why when the listing cannot be claimed.
+async fn claim_in_turn(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: Actor,
+    listing_id: i64,
+    now: DateTime<Utc>,
+    share: FairShare,
+) -> DomainResult<Taken> {
     let txn = db.begin().await?;
-    // The client's row is locked in the same statement (see `client_locked`).
-    let claimed = listing::Entity::update_many()
-        .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
-        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
-        .filter(listing::Column::Id.eq(listing_id))
-        .filter(listing::Column::Status.eq(ListingStatus::Available))
-        .filter(listing::Column::AvailableUntil.gt(now))
-        .filter(client_locked(actor));
-    let claimed = updated_listing(&txn, claimed, listing_id).await?;
+    txn.execute(&take_turn(actor)).await?;
+    let claimed = updated_listing(&txn, available_to_claim(listing_id, now), listing_id).await?;
     let Some(listing) = claimed else {
         txn.rollback().await?;
-        return already_claimed(db, actor, listing_id, now).await;
+        return already_claimed(db, actor, listing_id, now)
+            .await
+            .map(Taken::Held);
     };
     // The claim row is written only within the fair share: one statement for the counts and
     // the insert.
     let insert = Query::insert()
         .into_table(claim::Entity)
-        .columns([
-            claim::Column::ListingId,
-            claim::Column::ClientId,
-            claim::Column::ClaimedAt,
-            claim::Column::Round,
-        ])
+        .columns(CLAIM_COLUMNS)
         .select_from(
             Query::select()
                 .exprs([
@@ -106,22 +212,13 @@ pub async fn claim(
                     Expr::val(now),
                     Expr::val(listing.round),
                 ])
-                .and_where(count_of(made_today(actor, share, now)).lt(i64::from(share.per_day)))
-                .and_where(
-                    count_of(
-                        live_claims(actor, share, now)
-                            .expr(Expr::val(1))
-                            .into_query(),
-                    )
-                    .lt(i64::from(share.live)),
-                )
+                .and_where(within_share(actor, share, now))
                 .take(),
         )
         .map_err(|e| DomainError::internal("claim insert", e))?
         .returning_all()
         .take();
-    let inserted = insert_with_emails(&txn, insert, &listing, now).await;
-    let claimed = match inserted {
+    let claimed = match insert_with_emails(&txn, insert, &listing, now).await {
         Ok(Some(claimed)) => claimed,
         Ok(None) => {
             let refusal = refusal(&txn, actor, share, now).await?;
@@ -135,50 +232,93 @@ pub async fn claim(
         Err(e) => return Err(e.into()),
     };
     txn.commit().await?;
-
-    events
-        .publish(DomainEvent::ListingClaimed {
-            listing_id,
-            business_id: listing.business_id,
-            client_id: actor.user_id,
-        })
-        .await;
-    // Built from the rows the transaction returned: the claim's own statement also read the
-    // business and the thumbnail's size.
-    let sizes = ImageSizes::from_rows(
-        listing
-            .thumb_key
-            .clone()
-            .zip(claimed.thumb_width.zip(claimed.thumb_height))
-            .map(|(key, (width, height))| (key, width, height)),
-    );
-    Ok(viewed(claimed.claim, listing, claimed.business, &sizes, None, now).claim)
+    Ok(Taken::New(claimed))
 }
 
-/// A claim just written, with what its view needs besides the listing: the listing's business
-/// and the size of its thumbnail, if it has one.
+/// The columns a claim's insert writes.
+const CLAIM_COLUMNS: [claim::Column; 4] = [
+    claim::Column::ListingId,
+    claim::Column::ClientId,
+    claim::Column::ClaimedAt,
+    claim::Column::Round,
+];
+
+/// `available -> claimed` for the listing, if it still is available and not expired.
+fn available_to_claim(listing_id: i64, now: DateTime<Utc>) -> UpdateMany<listing::Entity> {
+    listing::Entity::update_many()
+        .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
+        .col_expr(listing::Column::UpdatedAt, Expr::value(now))
+        .filter(listing::Column::Id.eq(listing_id))
+        .filter(listing::Column::Status.eq(ListingStatus::Available))
+        .filter(listing::Column::AvailableUntil.gt(now))
+}
+
+/// Takes the client's turn to claim: their row, updated to what it is (`SET id = id`: a new
+/// version of it, locked until the claim's commit). A client's claims, on any replica, are
+/// then counted one after the other, and a claim counted in one statement, whose snapshot was
+/// taken before it had the lock, can tell from the row's version whether another came between.
+fn take_turn(actor: Actor) -> UpdateStatement {
+    user::Entity::update_many()
+        .col_expr(user::Column::Id, Expr::col(user::Column::Id))
+        .filter(user::Column::Id.eq(actor.user_id))
+        .into_query()
+}
+
+/// Whether the client may claim one more: under both limits of the fair share.
+fn within_share(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SimpleExpr {
+    count_of(made_today(actor, share, now))
+        .lt(i64::from(share.per_day))
+        .and(
+            count_of(
+                live_claims(actor, share, now)
+                    .expr(Expr::val(1))
+                    .into_query(),
+            )
+            .lt(i64::from(share.live)),
+        )
+}
+
+/// A WITH query named `name`.
+fn cte(name: DynIden, query: impl Into<SubQueryStatement>) -> CommonTableExpression {
+    take(CommonTableExpression::new().query(query).table_name(name))
+}
+
+/// A claim just written, with what its view needs: its listing, the listing's business and the
+/// size of its thumbnail, if it has one.
 #[derive(FromQueryResult)]
 struct Claimed {
-    #[sea_orm(nested)]
+    #[sea_orm(nested(prefix = "claim_"))]
     claim: claim::Model,
+    #[sea_orm(nested(prefix = "listing_"))]
+    listing: listing::Model,
     #[sea_orm(nested(prefix = "business_"))]
     business: user::Model,
     thumb_width: Option<i32>,
     thumb_height: Option<i32>,
 }
 
-/// Reads [`Claimed`] from the claim rows of `from` (the table, or the claim's insert in a WITH
-/// query) that `filter` keeps, for `listing`.
-fn claimed_select(from: DynIden, filter: SimpleExpr, listing: &listing::Model) -> SelectStatement {
+impl Claimed {
+    fn view(self, now: DateTime<Utc>) -> ClaimView {
+        let sizes = ImageSizes::from_rows(
+            self.listing
+                .thumb_key
+                .clone()
+                .zip(self.thumb_width.zip(self.thumb_height))
+                .map(|(key, (width, height))| (key, width, height)),
+        );
+        viewed(self.claim, self.listing, self.business, &sizes, None, now).claim
+    }
+}
+
+/// Reads [`Claimed`] from the claim rows of `claims` (the table, or the claim's insert in a
+/// WITH query) that `filter` keeps, with their listing's row from `listings` (the table, or
+/// the listing's update in a WITH query).
+fn claimed_select(claims: DynIden, listings: DynIden, filter: SimpleExpr) -> SelectStatement {
     let business: DynIden = Alias::new("business").into_iden();
     let mut select = Query::select();
-    select.column((from.clone(), Asterisk));
-    for column in <user::Column as sea_orm::Iterable>::iter() {
-        select.expr_as(
-            Expr::col((business.clone(), column)),
-            Alias::new(format!("business_{}", column.as_str())),
-        );
-    }
+    columns_as::<claim::Entity>(&mut select, &claims, "claim_");
+    columns_as::<listing::Entity>(&mut select, &listings, "listing_");
+    columns_as::<user::Entity>(&mut select, &business, "business_");
     select
         .expr_as(
             Expr::col((image::Entity, image::Column::Width)),
@@ -188,26 +328,44 @@ fn claimed_select(from: DynIden, filter: SimpleExpr, listing: &listing::Model) -
             Expr::col((image::Entity, image::Column::Height)),
             "thumb_height",
         )
-        .from(from)
+        .from(claims.clone())
+        .join(
+            JoinType::InnerJoin,
+            listings.clone(),
+            Expr::col((listings.clone(), listing::Column::Id))
+                .equals((claims, claim::Column::ListingId)),
+        )
         .join_as(
             JoinType::InnerJoin,
             user::Entity,
             business.clone(),
-            Expr::col((business, user::Column::Id)).eq(listing.business_id),
+            Expr::col((business, user::Column::Id))
+                .equals((listings.clone(), listing::Column::BusinessId)),
         )
         .join(
             JoinType::LeftJoin,
             image::Entity,
-            Expr::col((image::Entity, image::Column::Key)).eq(listing.thumb_key.clone()),
+            Expr::col((image::Entity, image::Column::Key))
+                .equals((listings, listing::Column::ThumbKey)),
         )
         .and_where(filter)
         .take()
 }
 
+/// Selects every column of `E` from `from`, each named with `prefix`.
+fn columns_as<E: EntityTrait>(select: &mut SelectStatement, from: &DynIden, prefix: &str) {
+    for column in E::Column::iter() {
+        select.expr_as(
+            Expr::col((from.clone(), column)),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
 /// Runs the claim's `INSERT … RETURNING`, writes the claim's emails and reads the claim with
-/// its business and thumbnail ([`Claimed`]). On PostgreSQL that is one statement (the insert
-/// is a data-modifying WITH query the emails' insert and the read take the new row from);
-/// SQLite allows no insert in a WITH, so there they are three.
+/// its listing, business and thumbnail ([`Claimed`]). On PostgreSQL that is one statement (the
+/// insert is a data-modifying WITH query the emails' insert and the read take the new row
+/// from); SQLite allows no insert in a WITH, so there they are three.
 async fn insert_with_emails(
     txn: &impl ConnectionTrait,
     insert: InsertStatement,
@@ -215,30 +373,25 @@ async fn insert_with_emails(
     now: DateTime<Utc>,
 ) -> Result<Option<Claimed>, DbErr> {
     let backend = txn.get_database_backend();
+    let deadline = Deadline::At(listing.available_until);
     if backend == DbBackend::Postgres {
         let claimed: DynIden = Alias::new("claimed").into_iden();
         let emails = outbox::claim_emails(
             Expr::col((claimed.clone(), claim::Column::Id)),
             Some(claimed.clone()),
-            listing.available_until,
+            deadline,
             now,
         )?;
-        let query = claimed_select(claimed.clone(), Expr::value(true), listing).with(
-            // Taken, not cloned (`to_owned` copied each statement whole, subqueries and all).
-            take(
-                WithClause::new()
-                    .cte(take(
-                        CommonTableExpression::new()
-                            .query(insert)
-                            .table_name(claimed),
-                    ))
-                    .cte(take(
-                        CommonTableExpression::new()
-                            .query(emails)
-                            .table_name(Alias::new("emails")),
-                    )),
-            ),
-        );
+        let query = claimed_select(
+            claimed.clone(),
+            listing::Entity.into_iden(),
+            Expr::value(true),
+        )
+        .with(take(
+            WithClause::new()
+                .cte(cte(claimed, insert))
+                .cte(cte(Alias::new("emails").into_iden(), emails)),
+        ));
         return Claimed::find_by_statement(backend.build(&query))
             .one(txn)
             .await;
@@ -250,12 +403,12 @@ async fn insert_with_emails(
     else {
         return Ok(None);
     };
-    let emails = outbox::claim_emails(Expr::val(claim.id), None, listing.available_until, now)?;
+    let emails = outbox::claim_emails(Expr::val(claim.id), None, deadline, now)?;
     txn.execute(&emails).await?;
     let read = claimed_select(
         claim::Entity.into_iden(),
+        listing::Entity.into_iden(),
         Expr::col((claim::Entity, claim::Column::Id)).eq(claim.id),
-        listing,
     );
     Claimed::find_by_statement(backend.build(&read))
         .one(txn)
@@ -349,21 +502,6 @@ async fn holder(
         .filter(claim::Column::Round.eq(row.round))
         .one(db)
         .await
-}
-
-/// `EXISTS (SELECT 1 FROM users WHERE id = client FOR UPDATE)`: locks the client's row in the
-/// claim's update. On PostgreSQL two claims of theirs on two replicas are then counted one
-/// after the other (each sees the other's once committed: the counts are in the next
-/// statement, with a snapshot taken after the lock); SQLite has one writer, which the update
-/// already holds, and renders no `FOR UPDATE`.
-fn client_locked(actor: Actor) -> SimpleExpr {
-    Expr::exists(
-        user::Entity::find_by_id(actor.user_id)
-            .select_only()
-            .expr(Expr::val(1))
-            .lock_exclusive()
-            .into_query(),
-    )
 }
 
 /// Why a claim over the fair share was refused (counted again inside its transaction).

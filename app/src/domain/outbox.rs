@@ -4,7 +4,7 @@
 //! mid-send only delays the email until the lease runs out.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{codes::EmailKind, outbox};
+use entity::{codes::EmailKind, listing, outbox};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
@@ -79,6 +79,14 @@ pub async fn enqueue(
     Ok(())
 }
 
+/// When a claim's listing must be collected by: a time known as the statement is built, or
+/// the deadline of the listing's row in the same statement (`available_until` of a WITH query
+/// that returns it; PostgreSQL).
+pub enum Deadline {
+    At(DateTime<Utc>),
+    Of(DynIden),
+}
+
 /// Everything a new claim sends: both confirmations now, a reminder to the client an hour
 /// before the deadline (unless that hour has begun), and the question to the business after it.
 /// One `INSERT … SELECT` about the claim whose id is `claim_id`: a value, or a column of `from`,
@@ -86,29 +94,51 @@ pub async fn enqueue(
 pub fn claim_emails(
     claim_id: SimpleExpr,
     from: Option<DynIden>,
-    available_until: DateTime<Utc>,
+    deadline: Deadline,
     now: DateTime<Utc>,
 ) -> Result<InsertStatement, DbErr> {
-    let remind_at = available_until - Duration::minutes(REMIND_MINUTES_BEFORE);
-    let mut emails = vec![
-        (EmailKind::ClaimToClient, now),
-        (EmailKind::ClaimToBusiness, now),
+    let before = Duration::minutes(REMIND_MINUTES_BEFORE);
+    // Each email's due time, and whether it is sent at all.
+    let (until, remind_at, remind) = match &deadline {
+        Deadline::At(until) => (
+            Expr::val(*until),
+            Expr::val(*until - before),
+            Expr::val(*until - before > now),
+        ),
+        Deadline::Of(listing) => {
+            let until = Expr::col((listing.clone(), listing::Column::AvailableUntil));
+            let remind_at = until.clone().sub(Expr::cust(format!(
+                "INTERVAL '{} seconds'",
+                before.num_seconds()
+            )));
+            (until, remind_at.clone(), remind_at.gt(now))
+        }
+    };
+    // The claim's insert, and the listing's update when the deadline is its column.
+    let listing = match &deadline {
+        Deadline::Of(listing) => Some(listing),
+        Deadline::At(_) => None,
+    };
+    let emails = [
+        (EmailKind::ClaimToClient, Expr::val(now), None),
+        (EmailKind::ClaimToBusiness, Expr::val(now), None),
+        (EmailKind::ReminderToClient, remind_at, Some(remind)),
+        (EmailKind::FollowUpToBusiness, until, None),
     ];
-    if remind_at > now {
-        emails.push((EmailKind::ReminderToClient, remind_at));
-    }
-    emails.push((EmailKind::FollowUpToBusiness, available_until));
-    let mut rows = emails.into_iter().map(|(kind, due_at)| {
+    let mut rows = emails.into_iter().map(|(kind, due_at, when)| {
         let mut row = Query::select();
         row.exprs([
             Expr::val(kind),
             claim_id.clone(),
             Expr::val(now),
-            Expr::val(due_at),
+            due_at,
             Expr::val(0),
         ]);
-        if let Some(from) = &from {
-            row.from(from.clone());
+        for table in from.iter().chain(listing) {
+            row.from(table.clone());
+        }
+        if let Some(when) = when {
+            row.and_where(when);
         }
         row
     });
