@@ -1,3 +1,5 @@
+use std::sync::LazyLock;
+
 use app::{
     app::{App, shell},
     state::AppState,
@@ -13,7 +15,7 @@ use axum::{
 };
 use leptos::prelude::Owner;
 use leptos::reactive::computed::ScopedFuture;
-use leptos_axum::{LeptosRoutes, file_and_error_handler, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, file_and_error_handler, generate_route_list};
 use tower_http::{
     compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
@@ -30,6 +32,12 @@ use crate::{
     startup::Replica,
 };
 
+/// The app's routes, listed once a process. Listing them runs the whole app with resource
+/// loading suppressed for the whole process (leptos_server's `SuppressResourceLoad`, one global
+/// flag): a page's resource first polled meanwhile, by a router built before, never loads and
+/// its render hangs (leptos#4773). The router tests build routers while others serve.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
 /// The whole HTTP surface of one replica. Tests build it around their own state.
 pub fn router(replica: Replica, config: &Config) -> Router {
     let Replica {
@@ -39,7 +47,7 @@ pub fn router(replica: Replica, config: &Config) -> Router {
         draining,
     } = replica;
     metrics::install();
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let options = state.leptos_options.clone();
 
     Router::new()
