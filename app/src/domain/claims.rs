@@ -141,21 +141,15 @@ async fn claim_at_once(
         .filter(within_share(actor, share, now))
         .into_query();
     update.returning_all();
-    let insert = Query::insert()
-        .into_table(claim::Entity)
-        .columns(CLAIM_COLUMNS)
-        .select_from(
-            Query::select()
-                .column((taken.clone(), listing::Column::Id))
-                .expr(Expr::val(actor.user_id))
-                .expr(Expr::val(now))
-                .column((taken.clone(), listing::Column::Round))
-                .from(taken.clone())
-                .take(),
-        )
-        .map_err(|e| DbErr::Custom(format!("claim insert: {e}")))?
-        .returning_all()
-        .take();
+    let insert = claim_insert(
+        Query::select()
+            .column((taken.clone(), listing::Column::Id))
+            .expr(Expr::val(actor.user_id))
+            .expr(Expr::val(now))
+            .column((taken.clone(), listing::Column::Round))
+            .from(taken.clone())
+            .take(),
+    )?;
     let emails = outbox::claim_emails(
         Expr::col((claimed.clone(), claim::Column::Id)),
         Some(claimed.clone()),
@@ -201,23 +195,18 @@ async fn claim_in_turn(
     };
     // The claim row is written only within the fair share: one statement for the counts and
     // the insert.
-    let insert = Query::insert()
-        .into_table(claim::Entity)
-        .columns(CLAIM_COLUMNS)
-        .select_from(
-            Query::select()
-                .exprs([
-                    Expr::val(listing_id),
-                    Expr::val(actor.user_id),
-                    Expr::val(now),
-                    Expr::val(listing.round),
-                ])
-                .and_where(within_share(actor, share, now))
-                .take(),
-        )
-        .map_err(|e| DomainError::internal("claim insert", e))?
-        .returning_all()
-        .take();
+    let insert = claim_insert(
+        Query::select()
+            .exprs([
+                Expr::val(listing_id),
+                Expr::val(actor.user_id),
+                Expr::val(now),
+                Expr::val(listing.round),
+            ])
+            .and_where(within_share(actor, share, now))
+            .take(),
+    )
+    .map_err(|e| DomainError::internal("claim insert", e))?;
     let claimed = match insert_with_emails(&txn, insert, &listing, now).await {
         Ok(Some(claimed)) => claimed,
         Ok(None) => {
@@ -235,13 +224,21 @@ async fn claim_in_turn(
     Ok(Taken::New(claimed))
 }
 
-/// The columns a claim's insert writes.
-const CLAIM_COLUMNS: [claim::Column; 4] = [
-    claim::Column::ListingId,
-    claim::Column::ClientId,
-    claim::Column::ClaimedAt,
-    claim::Column::Round,
-];
+/// `INSERT INTO claims (listing_id, client_id, claimed_at, round) <rows> RETURNING *`.
+fn claim_insert(rows: SelectStatement) -> Result<InsertStatement, DbErr> {
+    Ok(Query::insert()
+        .into_table(claim::Entity)
+        .columns([
+            claim::Column::ListingId,
+            claim::Column::ClientId,
+            claim::Column::ClaimedAt,
+            claim::Column::Round,
+        ])
+        .select_from(rows)
+        .map_err(|e| DbErr::Custom(format!("claim insert: {e}")))?
+        .returning_all()
+        .take())
+}
 
 /// `available -> claimed` for the listing, if it still is available and not expired.
 fn available_to_claim(listing_id: i64, now: DateTime<Utc>) -> UpdateMany<listing::Entity> {

@@ -98,12 +98,14 @@ pub fn claim_emails(
     now: DateTime<Utc>,
 ) -> Result<InsertStatement, DbErr> {
     let before = Duration::minutes(REMIND_MINUTES_BEFORE);
-    // Each email's due time, and whether it is sent at all.
-    let (until, remind_at, remind) = match &deadline {
+    // Each email's due time and whether it is sent at all; and the listing's row, read from
+    // besides `from` when the deadline is its column.
+    let (until, remind_at, remind, listing) = match deadline {
         Deadline::At(until) => (
-            Expr::val(*until),
-            Expr::val(*until - before),
-            Expr::val(*until - before > now),
+            Expr::val(until),
+            Expr::val(until - before),
+            Expr::val(until - before > now),
+            None,
         ),
         Deadline::Of(listing) => {
             let until = Expr::col((listing.clone(), listing::Column::AvailableUntil));
@@ -111,13 +113,8 @@ pub fn claim_emails(
                 "INTERVAL '{} seconds'",
                 before.num_seconds()
             )));
-            (until, remind_at.clone(), remind_at.gt(now))
+            (until, remind_at.clone(), remind_at.gt(now), Some(listing))
         }
-    };
-    // The claim's insert, and the listing's update when the deadline is its column.
-    let listing = match &deadline {
-        Deadline::Of(listing) => Some(listing),
-        Deadline::At(_) => None,
     };
     let emails = [
         (EmailKind::ClaimToClient, Expr::val(now), None),
@@ -134,7 +131,7 @@ pub fn claim_emails(
             due_at,
             Expr::val(0),
         ]);
-        for table in from.iter().chain(listing) {
+        for table in from.iter().chain(&listing) {
             row.from(table.clone());
         }
         if let Some(when) = when {
