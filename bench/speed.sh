@@ -164,13 +164,18 @@ settle() {
   done
   echo "the outbox still has emails to send: the next figures are not on a quiet server" >&2
 }
-# limit CONNECTIONS FILE [-D VAR=VALUE…]: pgbench's transactions per second.
+# limit CONNECTIONS FILE [-D VAR=VALUE…]: pgbench's transactions per second, p50 and p99 (ms,
+# from its log of every transaction).
 limit() {
   local connections=$1 file=$2 out
   shift 2
-  out=$(pgbench -n -M prepared -c "$connections" -j "$THREADS" -T "$DURATION" "$@" -f "bench/pgbench/$file" "$DB_URL" 2>&1) ||
-    { echo "pgbench failed: $out" >&2; exit 1; }
-  sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out"
+  rm -f "$WORK"/pgbench.log*
+  out=$(pgbench -n -M prepared -c "$connections" -j "$THREADS" -T "$DURATION" --log --log-prefix="$WORK/pgbench.log" \
+    "$@" -f "bench/pgbench/$file" "$DB_URL" 2>&1) || { echo "pgbench failed: $out" >&2; exit 1; }
+  # Each line of the log: client, transaction, its latency in µs, …
+  echo "$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")" \
+    "$(cut -d' ' -f3 "$WORK"/pgbench.log* | sort -n | awk '{ v[NR] = $1 }
+      END { printf "%.2f %.2f", v[int(NR * 0.5)] / 1000, v[int(NR * 0.99)] / 1000 }')"
 }
 browse=(WRK_PATH=/browse)
 json=(WRK_PATH=/api/list_listings WRK_BODY=)
@@ -190,7 +195,7 @@ warm
 load_rss="—"
 if want browse; then
   for c in 16 64; do
-    pg=$(limit "$c" browse.sql)
+    pg=$(limit "$c" browse.sql | cut -d' ' -f1)
     if [ "$c" = 16 ]; then
       drive 16 get.lua "${browse[@]}" >"$WORK/browse16" &
       sleep "$(( DURATION / 2 ))"
@@ -211,8 +216,11 @@ if want claims; then
   top=$(psql "$DB_URL" -tAc 'SELECT max(id) FROM listings')
   seed "$(( top + 1 ))" "$(( top + 30000 * DURATION ))"
   pg=$(limit 64 claim.sql -D n=0 -D first="$top" -D clients=64 -D client="$client_id")
+  read -r pg pg_p50 pg_p99 <<<"$pg"
   claims=$(drive 64 claim.lua FIRST_ID=1)
   row "claim_listing, 64 connections" "$claims" "$pg"
+  # The limit's own latency: what the database alone, with the bare SQL, gives 64 connections.
+  row "the limit: pgbench's UPDATE + INSERT, 64 connections" "RESULT $pg $pg_p50 $pg_p99 — — —"
 fi
 
 if want logins; then

@@ -9,7 +9,10 @@ use std::sync::Arc;
 
 use crate::{
     domain::{
-        browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
+        browse_cache::BrowseCache,
+        claims::{Desk, FairShare},
+        events::EventSink,
+        ratelimit::FailureLimiter,
         turns::Turns,
     },
     dto::ListingCard,
@@ -59,6 +62,8 @@ pub struct Shared {
     pub fair_share: FairShare,
     /// A client's claims, one at a time on this replica (see `domain::turns`).
     pub claim_turns: Arc<Turns>,
+    /// Where this replica's claims are made: together, when many come at once.
+    pub claims: Desk,
     /// Take the client address from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_proxy: bool,
 }

@@ -73,7 +73,8 @@ async fn a_page_is_read_once_and_again_after_every_listing_event() {
         assert_eq!(ids(&page), vec![first], "{}", t.backend);
 
         let events = RecordedEvents::default();
-        claims::claim(&t.db, &events, client, first, now, common::PLENTY)
+        claims::Desk::new(t.db.clone())
+            .claim(&events, client, first, now, common::PLENTY)
             .await
             .unwrap();
         assert_eq!(events.take().len(), 1, "{}", t.backend);

@@ -18,9 +18,10 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{claim, claim_outcome, codes::EmailKind, outbox};
 use futures_util::future::join_all;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, Statement,
 };
-use testkit::TestDb;
+use testkit::{Backend, TestDb};
 
 async fn state(db: &DatabaseConnection, id: i64) -> ListingState {
     listings::get(db, id, common::now()).await.unwrap().state
@@ -66,7 +67,9 @@ async fn claim_at(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<app::dto::ClaimView, DomainError> {
-    claims::claim(db, &w.events, client, id, now, common::PLENTY).await
+    claims::Desk::new(db.clone())
+        .claim(&w.events, client, id, now, common::PLENTY)
+        .await
 }
 
 #[tokio::test]
@@ -452,7 +455,8 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
         for hours in [5, 3, 4] {
             let id = common::post_listing(&t.db, w.business, hours).await;
             held.push(
-                claims::claim(&t.db, &w.events, amina, id, now, share)
+                claims::Desk::new(t.db.clone())
+                    .claim(&w.events, amina, id, now, share)
                     .await
                     .unwrap(),
             );
@@ -460,7 +464,9 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
         let fourth = common::post_listing(&t.db, w.business, 3).await;
         let first_ends = held.iter().map(|c| c.available_until).min();
         assert_eq!(
-            claims::claim(&t.db, &w.events, amina, fourth, now, share).await,
+            claims::Desk::new(t.db.clone())
+                .claim(&w.events, amina, fourth, now, share)
+                .await,
             Err(DomainError::Refused(Refusal::LiveLimit {
                 max: 3,
                 next_free: first_ends
@@ -478,7 +484,8 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
         claims::cancel(&t.db, &w.events, amina, held[0].claim_id, now)
             .await
             .unwrap();
-        claims::claim(&t.db, &w.events, amina, fourth, now, share)
+        claims::Desk::new(t.db.clone())
+            .claim(&w.events, amina, fourth, now, share)
             .await
             .unwrap();
         claims::record_pickup(
@@ -492,7 +499,8 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
         .await
         .unwrap();
         let fifth = common::post_listing(&t.db, w.business, 3).await;
-        claims::claim(&t.db, &w.events, amina, fifth, now, share)
+        claims::Desk::new(t.db.clone())
+            .claim(&w.events, amina, fifth, now, share)
             .await
             .unwrap();
 
@@ -509,7 +517,9 @@ async fn a_client_holds_at_most_n_live_claims_and_makes_at_most_m_a_day() {
         .unwrap();
         let sixth = common::post_listing(&t.db, w.business, 3).await;
         assert_eq!(
-            claims::claim(&t.db, &w.events, amina, sixth, now, share).await,
+            claims::Desk::new(t.db.clone())
+                .claim(&w.events, amina, sixth, now, share)
+                .await,
             Err(DomainError::Refused(Refusal::DailyLimit {
                 max: 5,
                 until: claims::day_start(now) + Duration::days(1)
@@ -532,13 +542,16 @@ async fn a_claim_made_almost_a_week_ago_still_counts_while_its_deadline_is_ahead
         let now = common::now();
         // Deadlines as far ahead as a listing allows: a week, less an hour.
         let old = common::post_listing(&t.db, w.business, 7 * 24 - 1).await;
-        let held = claims::claim(&t.db, &w.events, amina, old, now, share)
+        let held = claims::Desk::new(t.db.clone())
+            .claim(&w.events, amina, old, now, share)
             .await
             .unwrap();
         let other = common::post_listing(&t.db, w.business, 7 * 24 - 1).await;
         let later = now + Duration::hours(7 * 24 - 2);
         assert_eq!(
-            claims::claim(&t.db, &w.events, amina, other, later, share).await,
+            claims::Desk::new(t.db.clone())
+                .claim(&w.events, amina, other, later, share)
+                .await,
             Err(DomainError::Refused(Refusal::LiveLimit {
                 max: 1,
                 next_free: Some(held.available_until)
@@ -572,7 +585,11 @@ async fn twenty_claims_at_once_through_two_replicas_get_exactly_the_cap() {
                 other.clone()
             };
             let events = w.events.clone();
-            async move { claims::claim(&db, &events, amina, id, now, share).await }
+            async move {
+                claims::Desk::new(db.clone())
+                    .claim(&events, amina, id, now, share)
+                    .await
+            }
         }))
         .await;
         let won = results.iter().filter(|r| r.is_ok()).count();
@@ -599,6 +616,100 @@ async fn twenty_claims_at_once_through_two_replicas_get_exactly_the_cap() {
             "{}: the refused listings stay available",
             t.backend
         );
+    }
+}
+
+/// A replica makes the claims that come at once together, several in one statement (a
+/// [`claims::Desk`]): every rule holds there as for a claim made alone. Twelve clients each try
+/// all of 24 listings at once, through two replicas, with a share of two live claims each.
+#[tokio::test]
+async fn claims_made_together_through_two_replicas_keep_every_rule() {
+    for t in TestDb::each().await {
+        let w = world(&t.db, 12).await;
+        let mut ids = Vec::new();
+        for _ in 0..24 {
+            ids.push(common::post_listing(&t.db, w.business, 3).await);
+        }
+        let other = migration::open(&t.url, 16).await.unwrap();
+        let desks = [claims::Desk::new(t.db.clone()), claims::Desk::new(other)];
+        let share = FairShare {
+            live: 2,
+            per_day: 100,
+        };
+        let now = common::now();
+        let attempts = w.clients.iter().enumerate().flat_map(|(n, &client)| {
+            let mut order = ids.clone();
+            order.rotate_left(n * 5 % ids.len());
+            order
+                .into_iter()
+                .enumerate()
+                .map(move |(k, id)| (client, id, (n + k) % 2))
+        });
+        let results = join_all(attempts.map(|(client, id, replica)| {
+            let desk = desks[replica].clone();
+            let events = w.events.clone();
+            async move { (client, desk.claim(&events, client, id, now, share).await) }
+        }))
+        .await;
+
+        let odd = results.iter().find(|(_, r)| {
+            !matches!(
+                r,
+                Ok(_)
+                    | Err(DomainError::Unavailable(ListingState::Claimed))
+                    | Err(DomainError::Refused(Refusal::LiveLimit { max: 2, .. }))
+            )
+        });
+        assert_eq!(odd, None, "{}", t.backend);
+        // Every client holds their share, every listing one claim: 24 claims.
+        for &client in &w.clients {
+            let won = results
+                .iter()
+                .filter(|(c, r)| *c == client && r.is_ok())
+                .count();
+            assert_eq!(won, 2, "{}: {client:?}", t.backend);
+        }
+        let rows = claim::Entity::find().all(&t.db).await.unwrap();
+        let mut claimed: Vec<i64> = rows.iter().map(|c| c.listing_id).collect();
+        claimed.sort_unstable();
+        assert_eq!(claimed, ids, "{}: each listing exactly once", t.backend);
+        assert_eq!(
+            w.events.take().len(),
+            24,
+            "{}: one event a claim",
+            t.backend
+        );
+        // Each claim's four emails, each written once.
+        for kind in [
+            EmailKind::ClaimToClient,
+            EmailKind::ClaimToBusiness,
+            EmailKind::ReminderToClient,
+            EmailKind::FollowUpToBusiness,
+        ] {
+            let mut about: Vec<i64> = emails(&t.db, kind)
+                .await
+                .iter()
+                .map(|e| e.claim_id)
+                .collect();
+            about.sort_unstable();
+            let mut all: Vec<i64> = rows.iter().map(|c| c.id).collect();
+            all.sort_unstable();
+            assert_eq!(about, all, "{}: {kind:?}", t.backend);
+        }
+        if t.backend == Backend::Postgres {
+            // Claims made in one statement were written by one transaction.
+            let writers: i64 =
+                t.db.query_one_raw(Statement::from_string(
+                    DbBackend::Postgres,
+                    "SELECT count(DISTINCT xmin::text) AS writers FROM claims",
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get("", "writers")
+                .unwrap();
+            assert!(writers < 24, "{writers} transactions for 24 claims");
+        }
     }
 }
 

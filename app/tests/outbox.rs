@@ -30,7 +30,8 @@ async fn claimed_listings(db: &DatabaseConnection, count: usize) {
     let events = RecordedEvents::default();
     for client in common::many_clients(db, count).await {
         let id = common::post_listing(db, business, 3).await;
-        claims::claim(db, &events, client, id, common::now(), common::PLENTY)
+        claims::Desk::new(db.clone())
+            .claim(&events, client, id, common::now(), common::PLENTY)
             .await
             .unwrap();
     }
@@ -52,10 +53,12 @@ async fn a_claim_queues_one_email_to_each_side_and_a_refused_claim_none() {
         let events = RecordedEvents::default();
         let now = common::now();
 
-        let claim = claims::claim(&t.db, &events, clients[0], id, now, common::PLENTY)
+        let claim = claims::Desk::new(t.db.clone())
+            .claim(&events, clients[0], id, now, common::PLENTY)
             .await
             .unwrap();
-        claims::claim(&t.db, &events, clients[1], id, now, common::PLENTY)
+        claims::Desk::new(t.db.clone())
+            .claim(&events, clients[1], id, now, common::PLENTY)
             .await
             .expect_err("already claimed");
 
@@ -111,16 +114,16 @@ async fn a_claim_made_in_its_last_hour_queues_no_reminder() {
         let id = common::post_listing(&t.db, business, 1).await;
         // Ten minutes after posting: the hour before the deadline has begun.
         let later = common::now() + Duration::minutes(10);
-        let claim = claims::claim(
-            &t.db,
-            &RecordedEvents::default(),
-            client,
-            id,
-            later,
-            common::PLENTY,
-        )
-        .await
-        .unwrap();
+        let claim = claims::Desk::new(t.db.clone())
+            .claim(
+                &RecordedEvents::default(),
+                client,
+                id,
+                later,
+                common::PLENTY,
+            )
+            .await
+            .unwrap();
 
         let queued: Vec<_> = rows(&t.db)
             .await
@@ -316,14 +319,16 @@ async fn a_taken_email_keeps_its_recipient_whatever_was_taken_before() {
                 clients[round * 3 + 2],
             );
             let id = common::post_listing(&t.db, business, 3).await;
-            let held = claims::claim(&t.db, &events, holder, id, now, common::PLENTY)
+            let held = claims::Desk::new(t.db.clone())
+                .claim(&events, holder, id, now, common::PLENTY)
                 .await
                 .unwrap();
             outbox::take_due(&t.db, now, lease, 50).await.unwrap();
             claims::wait_for(&t.db, waiter, id, now).await.unwrap();
             // Another claim's emails come first in the batch.
             let next = common::post_listing(&t.db, business, 3).await;
-            claims::claim(&t.db, &events, other, next, now, common::PLENTY)
+            claims::Desk::new(t.db.clone())
+                .claim(&events, other, next, now, common::PLENTY)
                 .await
                 .unwrap();
             claims::cancel(&t.db, &events, holder, held.claim_id, now)

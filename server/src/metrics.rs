@@ -1,8 +1,9 @@
 //! `GET /metrics` in Prometheus's text format, for operators (the load balancer does not pass
 //! it on: scrape each replica directly). Recorded as things happen: requests by route, method
-//! and status with their latency (`http_requests_total`, `http_request_duration_seconds`), and
-//! claims won and lost (`foodbridge_claims_total`). Read at each scrape: the outbox backlog
-//! and its oldest email's age, the open event streams and the database pool.
+//! and status with their latency (`http_requests_total`, `http_request_duration_seconds`),
+//! claims won and lost (`foodbridge_claims_total`) and how many claims each statement of the
+//! replica's claim desk made (`foodbridge_claims_per_statement`). Read at each scrape: the
+//! outbox backlog and its oldest email's age, the open event streams and the database pool.
 
 use std::{sync::OnceLock, time::Instant};
 

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use app::{
     domain::{
-        browse_cache::BrowseCache, claims::FairShare, events::EventSink, ratelimit::FailureLimiter,
+        browse_cache::BrowseCache,
+        claims::{Desk, FairShare},
+        events::EventSink,
+        ratelimit::FailureLimiter,
     },
     state::{AppState, Shared},
 };
@@ -95,6 +98,7 @@ pub async fn build(config: &Config) -> Result<Replica, StartError> {
     };
     let state = AppState::new(Shared {
         leptos_options: leptos_options(config)?,
+        claims: Desk::new(db.clone()),
         db,
         redis,
         limiter,

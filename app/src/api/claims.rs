@@ -19,15 +19,16 @@ pub async fn claim_listing(listing_id: ListingId) -> Result<ClaimView, AppError>
             let state = app_state()?;
             let _turn = state.claim_turns.take(actor.user_id).await;
             let now = domain::clock::now();
-            let claimed = domain::claims::claim(
-                &state.db,
-                state.events.as_ref(),
-                actor,
-                listing_id.0,
-                now,
-                state.fair_share,
-            )
-            .await;
+            let claimed = state
+                .claims
+                .claim(
+                    state.events.as_ref(),
+                    actor,
+                    listing_id.0,
+                    now,
+                    state.fair_share,
+                )
+                .await;
             let outcome = match &claimed {
                 Ok(_) => Some("won"),
                 Err(domain::error::DomainError::Unavailable(crate::dto::ListingState::Claimed)) => {

@@ -7,7 +7,11 @@
 //! records the claim's outcome. So a claim without an outcome is always its listing's current
 //! one.
 
-use std::{collections::HashMap, mem::take};
+use std::{
+    collections::{HashMap, VecDeque},
+    mem::take,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
 
 use chrono::{DateTime, Days, Duration, Utc};
 use entity::codes::{EmailKind, ListingStatus, Outcome};
@@ -15,14 +19,17 @@ use entity::{claim, claim_outcome, image, listing, outbox as email, user, waitli
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic,
-    Iterable, JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    RelationTrait, Select, SqlErr, TransactionSession, TransactionTrait, UpdateMany,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, IdenStatic, Iterable, JoinType, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, RelationTrait, Select, SqlErr, TransactionSession,
+    TransactionTrait, UpdateMany,
     sea_query::{
-        Alias, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement, IntoIden, Query,
-        SelectStatement, SimpleExpr, SubQueryStatement, UpdateStatement, WithClause,
+        Alias, CommonTableExpression, DynIden, Expr, ExprTrait, InsertStatement, IntoIden,
+        LockBehavior, LockType, Query, SelectStatement, SimpleExpr, SubQueryStatement, UnionType,
+        UpdateStatement, WithClause,
     },
 };
+use tokio::sync::{Semaphore, oneshot};
 
 use crate::{
     domain::{
@@ -57,97 +64,293 @@ impl Default for FairShare {
     }
 }
 
-/// Claims a listing for `actor` (a client). At most one claim a listing: the listing goes
-/// `available -> claimed` only if it still is available and not expired (a conditional update
-/// that returns the row it changed), and the claim row is written in the listing's round
-/// (unique with the listing: the second guard). The client's fair share is counted with their
-/// claims serialised by their turn (see [`take_turn`]), and the claim's emails are written with
-/// it (sent later by the outbox workers), all or nothing.
-///
-/// On PostgreSQL the claim is first tried in one statement (one round trip, no transaction to
-/// open and commit); when that writes nothing (the listing was taken, the fair share is used
-/// up, or another claim of the client's came between), the claim is made again in a
-/// transaction, step by step, which also says why it cannot be.
-/// Whoever loses a race gets `Unavailable { state: Claimed }`, never a second claim; the client
-/// who already holds the claim gets that claim again.
-pub async fn claim(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    events: &dyn EventSink,
-    actor: Actor,
-    listing_id: i64,
-    now: DateTime<Utc>,
-    share: FairShare,
-) -> DomainResult<ClaimView> {
-    actor.require(Role::Client)?;
-
-    let at_once = if db.get_database_backend() == DbBackend::Postgres {
-        claim_at_once(db, actor, listing_id, now, share).await
-    } else {
-        Ok(None)
-    };
-    let claimed = match at_once {
-        Ok(Some(claimed)) => claimed,
-        Ok(None) => match claim_in_turn(db, actor, listing_id, now, share).await? {
-            Taken::New(claimed) => claimed,
-            Taken::Held(claim) => return Ok(claim),
-        },
-        Err(e) if is_unique_violation(&e) => {
-            return Err(DomainError::Unavailable(ListingState::Claimed));
-        }
-        Err(e) => return Err(e.into()),
-    };
-
-    events
-        .publish(DomainEvent::ListingClaimed {
-            listing_id,
-            business_id: claimed.listing.business_id,
-            client_id: actor.user_id,
-        })
-        .await;
-    Ok(claimed.view(now))
+/// A claim asked for: who wants which listing.
+#[derive(Debug, Clone, Copy)]
+struct Wanted {
+    client: i64,
+    listing: i64,
 }
 
-/// The claim in one statement (PostgreSQL): the client's turn, taken only if their row is still
-/// the version this statement's snapshot sees (no claim of theirs came between, which its
-/// counts of their claims would miss); the listing's update, only within the fair share; the
-/// claim row in the listing's round, its emails, and the rows of its view. Nothing is written
-/// but the turn unless all of it is: `None` then.
-async fn claim_at_once(
-    db: &impl ConnectionTrait,
-    actor: Actor,
-    listing_id: i64,
+/// Where a replica's claims are made ([`Desk::claim`]). On PostgreSQL, those that wait at the
+/// same moment are made together, up to `MOST_TOGETHER` in one statement
+/// ([`claim_together`]), instead of each taking a connection, a statement and a commit of its
+/// own. Together they cost the database a fraction of what they cost apart (pgbench, the bare
+/// update and insert on a 2-core machine, 64 connections: one statement claiming 8 listings
+/// ran 1,760-1,870 times a second, 14,000-15,000 claims, against 3,950-4,630 statements
+/// claiming one).
+///
+/// Nothing waits to fill a statement: a claim that finds a lane free is made at once, alone if
+/// it is alone; claims that come while `LANES` statements are under way wait for the next,
+/// and the next takes all of them it can. A statement's claims are different clients' (each
+/// client's claims are counted in turn), on different listings, made at the same second with
+/// the same fair share; the others wait for a later statement. A claim the statement did not
+/// make is made on its own, step by step (see [`Desk::claim`]).
+#[derive(Clone)]
+pub struct Desk(Arc<DeskState>);
+
+/// How many statements of claims a replica runs at once.
+const LANES: usize = 4;
+/// The most claims one statement makes.
+const MOST_TOGETHER: usize = 16;
+
+struct DeskState {
+    db: DatabaseConnection,
+    waiting: Mutex<VecDeque<Waiting>>,
+    lanes: Arc<Semaphore>,
+}
+
+/// A claim waiting at the desk, and where its answer goes: the claim made, or `None` to make
+/// it on its own.
+struct Waiting {
+    wanted: Wanted,
     now: DateTime<Utc>,
     share: FairShare,
-) -> Result<Option<Claimed>, DbErr> {
+    answer: oneshot::Sender<Option<Claimed>>,
+}
+
+impl Desk {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Desk(Arc::new(DeskState {
+            db,
+            waiting: Mutex::default(),
+            lanes: Arc::new(Semaphore::new(LANES)),
+        }))
+    }
+
+    /// Claims a listing for `actor` (a client). At most one claim a listing: the listing goes
+    /// `available -> claimed` only if it still is available and not expired (a conditional
+    /// update that returns the row it changed), and the claim row is written in the listing's
+    /// round (unique with the listing: the second guard). The client's fair share is counted
+    /// with their claims serialised by their turn (see [`take_turn`]), and the claim's emails
+    /// are written with it (sent later by the outbox workers), all or nothing.
+    ///
+    /// On PostgreSQL the claim is first tried in one statement with the claims that come at
+    /// the same time (one round trip, no transaction to open and commit; [`claim_together`]);
+    /// when that does not make it (the listing was taken, the fair share is used up, another
+    /// claim of the client's came between, or the statement failed), the claim is made on its
+    /// own in a transaction, step by step, which also says why it cannot be.
+    /// Whoever loses a race gets `Unavailable { state: Claimed }`, never a second claim; the
+    /// client who already holds the claim gets that claim again.
+    pub async fn claim(
+        &self,
+        events: &dyn EventSink,
+        actor: Actor,
+        listing_id: i64,
+        now: DateTime<Utc>,
+        share: FairShare,
+    ) -> DomainResult<ClaimView> {
+        actor.require(Role::Client)?;
+        let db = &self.0.db;
+        let wanted = Wanted {
+            client: actor.user_id,
+            listing: listing_id,
+        };
+        let together = if db.get_database_backend() == DbBackend::Postgres {
+            self.together(wanted, now, share).await
+        } else {
+            None
+        };
+        let claimed = match together {
+            Some(claimed) => claimed,
+            None => match claim_in_turn(db, actor, listing_id, now, share).await? {
+                Taken::New(claimed) => claimed,
+                Taken::Held(claim) => return Ok(claim),
+            },
+        };
+        events
+            .publish(DomainEvent::ListingClaimed {
+                listing_id,
+                business_id: claimed.listing.business_id,
+                client_id: actor.user_id,
+            })
+            .await;
+        Ok(claimed.view(now))
+    }
+
+    /// Waits for the claim to be made with others: the claim, or `None` if it was not.
+    async fn together(
+        &self,
+        wanted: Wanted,
+        now: DateTime<Utc>,
+        share: FairShare,
+    ) -> Option<Claimed> {
+        let (answer, answered) = oneshot::channel();
+        self.waiting().push_back(Waiting {
+            wanted,
+            now,
+            share,
+            answer,
+        });
+        self.serve();
+        answered.await.ok().flatten()
+    }
+
+    fn waiting(&self) -> MutexGuard<'_, VecDeque<Waiting>> {
+        self.0
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// If a lane is free, makes the claims waiting in it, statement after statement until none
+    /// waits, in a task of their own: a claim whose request is given up is still made and
+    /// answered with the others.
+    fn serve(&self) {
+        let Ok(lane) = self.0.lanes.clone().try_acquire_owned() else {
+            return;
+        };
+        let desk = self.clone();
+        tokio::spawn(async move {
+            while let Some(together) = desk.next_together() {
+                desk.make(together).await;
+            }
+            drop(lane);
+            // A claim that came after the last look, while the lane was still taken, found no
+            // free lane: serve it now.
+            if !desk.waiting().is_empty() {
+                desk.serve();
+            }
+        });
+    }
+
+    /// The claims the next statement makes: the first waiting, and those after it that can
+    /// go with it.
+    fn next_together(&self) -> Option<Vec<Waiting>> {
+        let mut waiting = self.waiting();
+        let first = waiting.pop_front()?;
+        let mut together = vec![first];
+        let mut later = VecDeque::new();
+        for next in waiting.drain(..) {
+            let fits = together.len() < MOST_TOGETHER
+                && next.now == together[0].now
+                && next.share == together[0].share
+                && together.iter().all(|w| {
+                    w.wanted.client != next.wanted.client && w.wanted.listing != next.wanted.listing
+                });
+            if fits {
+                together.push(next);
+            } else {
+                later.push_back(next);
+            }
+        }
+        *waiting = later;
+        Some(together)
+    }
+
+    async fn make(&self, together: Vec<Waiting>) {
+        let wanted: Vec<Wanted> = together.iter().map(|w| w.wanted).collect();
+        metrics::histogram!("foodbridge_claims_per_statement").record(wanted.len() as f64);
+        let mut made = claim_together(&self.0.db, &wanted, together[0].now, together[0].share)
+            .await
+            .unwrap_or_else(|e| {
+                // Each is made on its own instead, and says what went wrong if it goes wrong
+                // again.
+                tracing::warn!(error = %e, claims = wanted.len(), "claims made together failed");
+                Vec::new()
+            });
+        for waiting in together {
+            let claimed = made
+                .iter()
+                .position(|c| c.claim.listing_id == waiting.wanted.listing)
+                .map(|at| made.swap_remove(at));
+            // Its request may have been given up.
+            let _ = waiting.answer.send(claimed);
+        }
+    }
+}
+
+/// The claims in one statement (PostgreSQL): each client's turn, taken only if their row is
+/// still the version this statement's snapshot sees (no claim of theirs came between, which its
+/// counts of their claims would miss); each listing's update, only within its client's fair
+/// share; the claim rows in their listings' rounds, their emails, and the rows of their views.
+/// For each claim, nothing is written but the turn unless all of it is; the claims made are
+/// returned.
+///
+/// The statement never waits for another's lock: a client's or a listing's row locked by a
+/// claim under way is skipped (`SKIP LOCKED`; the claim is then made on its own and waits
+/// there), so statements that share rows cannot deadlock.
+async fn claim_together(
+    db: &impl ConnectionTrait,
+    wanted: &[Wanted],
+    now: DateTime<Utc>,
+    share: FairShare,
+) -> Result<Vec<Claimed>, DbErr> {
+    let asked: DynIden = Alias::new("wanted").into_iden();
     let turn: DynIden = Alias::new("turn").into_iden();
     let taken: DynIden = Alias::new("taken").into_iden();
     let claimed: DynIden = Alias::new("claimed").into_iden();
+    let seen: DynIden = Alias::new("seen").into_iden();
+    let client = || Expr::col((asked.clone(), claim::Column::ClientId));
+    let listing = || Expr::col((asked.clone(), claim::Column::ListingId));
+
+    // (client_id, listing_id) rows, one a claim.
+    let mut rows = wanted.iter().map(|w| {
+        Query::select()
+            .expr_as(Expr::val(w.client), claim::Column::ClientId)
+            .expr_as(Expr::val(w.listing), claim::Column::ListingId)
+            .take()
+    });
+    let mut asking = rows.next().unwrap_or_default();
+    for row in rows {
+        asking.union(UnionType::All, row);
+    }
 
     // `xmin`: the transaction that wrote the version of the row a statement sees.
-    let version = || Expr::col(Alias::new("xmin"));
-    let seen = Query::select()
-        .expr(version())
-        .from(user::Entity)
-        .and_where(user::Column::Id.eq(actor.user_id))
+    let version = |table: &DynIden| Expr::col((table.clone(), Alias::new("xmin")));
+    let users: DynIden = user::Entity.into_iden();
+    let seen_version = Query::select()
+        .expr(version(&seen))
+        .from_as(user::Entity, seen.clone())
+        .and_where(
+            Expr::col((seen.clone(), user::Column::Id)).equals((users.clone(), user::Column::Id)),
+        )
         .take();
-    let mut turn_taken = take_turn(actor);
+    let mut turn_taken = take_turn(Expr::col((users.clone(), user::Column::Id)).in_subquery(
+        free_rows(
+            user::Column::Id,
+            Query::select().expr(client()).from(asked.clone()).take(),
+        ),
+    ));
     turn_taken
-        .and_where(version().eq(SimpleExpr::SubQuery(None, Box::new(seen.into()))))
+        .and_where(version(&users).eq(SimpleExpr::SubQuery(None, Box::new(seen_version.into()))))
         .returning_col(user::Column::Id);
-    let mut update = available_to_claim(listing_id, now)
-        .filter(Expr::exists(
-            Query::select().expr(Expr::val(1)).from(turn.clone()).take(),
-        ))
-        .filter(within_share(actor, share, now))
-        .into_query();
-    update.returning_all();
+
+    let mut update = available_to_claim(
+        Expr::col((listing::Entity, listing::Column::Id))
+            .equals((asked.clone(), claim::Column::ListingId))
+            .and(
+                Expr::col((listing::Entity, listing::Column::Id)).in_subquery(free_rows(
+                    listing::Column::Id,
+                    Query::select().expr(listing()).from(asked.clone()).take(),
+                )),
+            ),
+        now,
+    )
+    .filter(
+        client().in_subquery(
+            Query::select()
+                .column(user::Column::Id)
+                .from(turn.clone())
+                .take(),
+        ),
+    )
+    .filter(within_share(client(), share, now))
+    .into_query();
+    update.from(asked.clone()).returning(
+        Query::returning().columns(listing::Column::iter().map(|c| (listing::Entity, c))),
+    );
     let insert = claim_insert(
         Query::select()
             .column((taken.clone(), listing::Column::Id))
-            .expr(Expr::val(actor.user_id))
+            .expr(client())
             .expr(Expr::val(now))
             .column((taken.clone(), listing::Column::Round))
             .from(taken.clone())
+            .join(
+                JoinType::InnerJoin,
+                asked.clone(),
+                listing().equals((taken.clone(), listing::Column::Id)),
+            )
             .take(),
     )?;
     let emails = outbox::claim_emails(
@@ -158,14 +361,26 @@ async fn claim_at_once(
     )?;
     let query = claimed_select(claimed.clone(), taken.clone(), Expr::value(true)).with(take(
         WithClause::new()
+            .cte(cte(asked, asking))
             .cte(cte(turn, turn_taken))
             .cte(cte(taken, update))
             .cte(cte(claimed, insert))
             .cte(cte(Alias::new("emails").into_iden(), emails)),
     ));
     Claimed::find_by_statement(DbBackend::Postgres.build(&query))
-        .one(db)
+        .all(db)
         .await
+}
+
+/// The ids (the column `id`) of the rows whose ids `ids` selects, locked for this statement's update;
+/// rows another transaction has locked are left out (`SKIP LOCKED`): never waited for.
+fn free_rows(id: impl ColumnTrait, ids: SelectStatement) -> SelectStatement {
+    Query::select()
+        .column(id)
+        .from(id.entity_name())
+        .and_where(Expr::col(id).in_subquery(ids))
+        .lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::SkipLocked)
+        .take()
 }
 
 /// What a claim made step by step came to: a new claim, or the one the client already holds.
@@ -185,8 +400,14 @@ async fn claim_in_turn(
     share: FairShare,
 ) -> DomainResult<Taken> {
     let txn = db.begin().await?;
-    txn.execute(&take_turn(actor)).await?;
-    let claimed = updated_listing(&txn, available_to_claim(listing_id, now), listing_id).await?;
+    txn.execute(&take_turn(user::Column::Id.eq(actor.user_id)))
+        .await?;
+    let claimed = updated_listing(
+        &txn,
+        available_to_claim(listing::Column::Id.eq(listing_id), now),
+        listing_id,
+    )
+    .await?;
     let Some(listing) = claimed else {
         txn.rollback().await?;
         return already_claimed(db, actor, listing_id, now)
@@ -203,7 +424,7 @@ async fn claim_in_turn(
                 Expr::val(now),
                 Expr::val(listing.round),
             ])
-            .and_where(within_share(actor, share, now))
+            .and_where(within_share(Expr::val(actor.user_id), share, now))
             .take(),
     )
     .map_err(|e| DomainError::internal("claim insert", e))?;
@@ -240,34 +461,37 @@ fn claim_insert(rows: SelectStatement) -> Result<InsertStatement, DbErr> {
         .take())
 }
 
-/// `available -> claimed` for the listing, if it still is available and not expired.
-fn available_to_claim(listing_id: i64, now: DateTime<Utc>) -> UpdateMany<listing::Entity> {
+/// `available -> claimed` for the listing `which` selects, if it still is available and not
+/// expired.
+fn available_to_claim(which: SimpleExpr, now: DateTime<Utc>) -> UpdateMany<listing::Entity> {
     listing::Entity::update_many()
         .col_expr(listing::Column::Status, Expr::value(ListingStatus::Claimed))
         .col_expr(listing::Column::UpdatedAt, Expr::value(now))
-        .filter(listing::Column::Id.eq(listing_id))
+        .filter(which)
         .filter(listing::Column::Status.eq(ListingStatus::Available))
         .filter(listing::Column::AvailableUntil.gt(now))
 }
 
-/// Takes the client's turn to claim: their row, updated to what it is (`SET id = id`: a new
-/// version of it, locked until the claim's commit). A client's claims, on any replica, are
-/// then counted one after the other, and a claim counted in one statement, whose snapshot was
-/// taken before it had the lock, can tell from the row's version whether another came between.
-fn take_turn(actor: Actor) -> UpdateStatement {
+/// Takes the turn to claim of the clients `which` selects: their rows, updated to what they
+/// are (`SET id = id`: a new version of each, locked until the claim's commit). A client's
+/// claims, on any replica, are then counted one after the other, and a claim counted in one
+/// statement, whose snapshot was taken before it had the lock, can tell from the row's version
+/// whether another came between.
+fn take_turn(which: SimpleExpr) -> UpdateStatement {
     user::Entity::update_many()
         .col_expr(user::Column::Id, Expr::col(user::Column::Id))
-        .filter(user::Column::Id.eq(actor.user_id))
+        .filter(which)
         .into_query()
 }
 
-/// Whether the client may claim one more: under both limits of the fair share.
-fn within_share(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SimpleExpr {
-    count_of(made_today(actor, share, now))
+/// Whether the client (an id, or a column) may claim one more: under both limits of the fair
+/// share.
+fn within_share(client: SimpleExpr, share: FairShare, now: DateTime<Utc>) -> SimpleExpr {
+    count_of(made_today(client.clone(), share, now))
         .lt(i64::from(share.per_day))
         .and(
             count_of(
-                live_claims(actor, share, now)
+                live_claims(client, share, now)
                     .expr(Expr::val(1))
                     .into_query(),
             )
@@ -509,7 +733,10 @@ async fn refusal(
     now: DateTime<Utc>,
 ) -> DomainResult<Refusal> {
     let counts = Query::select()
-        .expr_as(count_of(made_today(actor, share, now)), "made_today")
+        .expr_as(
+            count_of(made_today(Expr::val(actor.user_id), share, now)),
+            "made_today",
+        )
         .take();
     let made_today: i64 = txn
         .query_one(&counts)
@@ -522,7 +749,7 @@ async fn refusal(
             until: day_start(now) + Days::new(1),
         });
     }
-    let next_free = live_claims(actor, share, now)
+    let next_free = live_claims(Expr::val(actor.user_id), share, now)
         .column(listing::Column::AvailableUntil)
         .order_by_asc(listing::Column::AvailableUntil)
         .into_tuple()
@@ -535,11 +762,11 @@ async fn refusal(
 }
 
 /// The client's claims made today in Cameroon, as many as the fair share counts.
-fn made_today(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SelectStatement {
+fn made_today(client: SimpleExpr, share: FairShare, now: DateTime<Utc>) -> SelectStatement {
     claim::Entity::find()
         .select_only()
         .expr(Expr::val(1))
-        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(Expr::col((claim::Entity, claim::Column::ClientId)).eq(client))
         .filter(claim::Column::ClaimedAt.gte(day_start(now)))
         .limit(u64::from(share.per_day))
         .into_query()
@@ -552,12 +779,12 @@ fn made_today(actor: Actor, share: FairShare, now: DateTime<Utc>) -> SelectState
 /// ahead of the last change to an available listing, and a claim comes after that change, so
 /// an older claim's deadline has passed. The index on (client, claimed at) then reads a week of
 /// a client's claims, not their whole history.
-fn live_claims(actor: Actor, share: FairShare, now: DateTime<Utc>) -> Select<claim::Entity> {
+fn live_claims(client: SimpleExpr, share: FairShare, now: DateTime<Utc>) -> Select<claim::Entity> {
     claim::Entity::find()
         .select_only()
         .join(JoinType::InnerJoin, claim::Relation::Listing.def())
         .join(JoinType::LeftJoin, claim::Relation::Outcome.def())
-        .filter(claim::Column::ClientId.eq(actor.user_id))
+        .filter(Expr::col((claim::Entity, claim::Column::ClientId)).eq(client))
         .filter(claim::Column::ClaimedAt.gt(now - Duration::days(MAX_DAYS_AHEAD.into())))
         .filter(claim_outcome::Column::Id.is_null())
         .filter(listing::Column::AvailableUntil.gt(now))

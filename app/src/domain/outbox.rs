@@ -4,7 +4,7 @@
 //! mid-send only delays the email until the lease runs out.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{codes::EmailKind, listing, outbox};
+use entity::{claim, codes::EmailKind, listing, outbox};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
@@ -90,7 +90,8 @@ pub enum Deadline {
 /// Everything a new claim sends: both confirmations now, a reminder to the client an hour
 /// before the deadline (unless that hour has begun), and the question to the business after it.
 /// One `INSERT … SELECT` about the claim whose id is `claim_id`: a value, or a column of `from`,
-/// the data-modifying WITH query that inserts the claim in the same statement (PostgreSQL).
+/// the data-modifying WITH query that inserts the claim in the same statement (PostgreSQL),
+/// which may insert several claims: each is then read with its own listing's row.
 pub fn claim_emails(
     claim_id: SimpleExpr,
     from: Option<DynIden>,
@@ -133,6 +134,13 @@ pub fn claim_emails(
         ]);
         for table in from.iter().chain(&listing) {
             row.from(table.clone());
+        }
+        // Claims made together: each with its own listing's deadline.
+        if let (Some(claims), Some(listing)) = (&from, &listing) {
+            row.and_where(
+                Expr::col((listing.clone(), listing::Column::Id))
+                    .equals((claims.clone(), claim::Column::ListingId)),
+            );
         }
         if let Some(when) = when {
             row.and_where(when);
