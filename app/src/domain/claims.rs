@@ -372,8 +372,8 @@ async fn claim_together(
         .await
 }
 
-/// The ids (the column `id`) of the rows whose ids `ids` selects, locked for this statement's update;
-/// rows another transaction has locked are left out (`SKIP LOCKED`): never waited for.
+/// The ids (the column `id`) of the rows whose ids `ids` selects, locked for this statement's
+/// update; rows another transaction has locked are left out (`SKIP LOCKED`): never waited for.
 fn free_rows(id: impl ColumnTrait, ids: SelectStatement) -> SelectStatement {
     Query::select()
         .column(id)
