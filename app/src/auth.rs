@@ -8,7 +8,7 @@ use leptos::prelude::use_context;
 use tower_sessions::Session;
 
 use crate::{
-    domain::accounts::Actor,
+    domain::{accounts::Actor, clock},
     dto::{Account, KeptForm, Role},
     error::AppError,
     request,
@@ -17,6 +17,13 @@ use crate::{
 
 const ACTOR_KEY: &str = "actor";
 const ACCOUNT_KEY: &str = "account";
+/// When the session was last stored again with its whole inactivity limit ahead (Unix seconds).
+const RENEWED_KEY: &str = "renewed";
+/// How often a session in use is renewed. The store keeps a session until its inactivity limit
+/// runs out from the last time it was written, and the browser its cookie from the last time it
+/// was sent: a session that is only read would end that long after login, however much it is
+/// used. Renewing it at most once a day keeps a returning user logged in for one write a day.
+const RENEW_EVERY_SECS: i64 = 24 * 60 * 60;
 
 fn session_error(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "session store failed");
@@ -34,9 +41,34 @@ pub async fn actor() -> Result<Option<Actor>, AppError> {
     actor_in(&session().await?).await
 }
 
-/// The user logged in to `session`, if any (for plain axum handlers).
+/// The user logged in to `session`, if any (for plain axum handlers). Renews the session when
+/// it is due.
 pub async fn actor_in(session: &Session) -> Result<Option<Actor>, AppError> {
-    session.get::<Actor>(ACTOR_KEY).await.map_err(session_error)
+    let actor = session
+        .get::<Actor>(ACTOR_KEY)
+        .await
+        .map_err(session_error)?;
+    if actor.is_some() {
+        renew_if_due(session).await?;
+    }
+    Ok(actor)
+}
+
+/// Marks a logged-in session to be stored again (with a new cookie) at the end of the request
+/// if it was last renewed a day ago or more.
+async fn renew_if_due(session: &Session) -> Result<(), AppError> {
+    let now = clock::now().timestamp();
+    let renewed = session
+        .get::<i64>(RENEWED_KEY)
+        .await
+        .map_err(session_error)?;
+    if renewed.is_none_or(|at| now - at >= RENEW_EVERY_SECS) {
+        session
+            .insert(RENEWED_KEY, now)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(())
 }
 
 pub async fn require_user() -> Result<Actor, AppError> {
@@ -65,6 +97,10 @@ pub async fn log_in(account: &Account) -> Result<(), AppError> {
         .insert(ACTOR_KEY, actor)
         .await
         .map_err(session_error)?;
+    session
+        .insert(RENEWED_KEY, clock::now().timestamp())
+        .await
+        .map_err(session_error)?;
     keep_account(&session, account).await
 }
 
@@ -86,6 +122,7 @@ pub enum Viewer {
 
 pub async fn viewer_in(session: &Session) -> Result<Viewer, AppError> {
     if let Some(account) = account_in(session).await? {
+        renew_if_due(session).await?;
         return Ok(Viewer::Account(account));
     }
     Ok(actor_in(session)

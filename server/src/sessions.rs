@@ -7,7 +7,6 @@ use async_trait::async_trait;
 use entity::session;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, SqlErr,
-    sea_query::OnConflict,
 };
 use tower_sessions::{
     Expiry, SessionManagerLayer,
@@ -136,13 +135,12 @@ impl SessionStore for DbStore {
         }
     }
 
+    /// Only a session still stored (as Redis's `SET … XX`): one ended meanwhile (logged out by
+    /// another request) stays ended, whatever a request that read it before writes back.
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        session::Entity::insert(Self::row(record)?)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
-            )
+        session::Entity::update_many()
+            .set(Self::row(record)?)
+            .filter(session::Column::Id.eq(record.id.to_string()))
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -469,6 +469,88 @@ async fn a_session_without_its_account_reads_it_once_and_ends_when_it_is_gone() 
     );
 }
 
+/// A session ends 7 days after its last use, not 7 days after login: a session used a day or
+/// more after it was last renewed is stored again with 7 days ahead and its cookie sent again;
+/// one renewed within the day is not written at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_in_use_is_renewed_once_a_day() {
+    use sea_orm::ConnectionTrait;
+
+    const DAY: i64 = 24 * 60 * 60;
+    let t = TestDb::new(Backend::Sqlite).await;
+    let app = app_for(&t.url, None).await;
+    let cookie = register_client(&app).await;
+    let expires_in = || async {
+        let row =
+            t.db.query_one_raw(sea_orm::Statement::from_string(
+                t.db.get_database_backend(),
+                "SELECT expires_at - CAST(strftime('%s', 'now') AS INTEGER) AS left FROM sessions",
+            ))
+            .await
+            .unwrap()
+            .expect("the session is stored");
+        row.try_get::<i64>("", "left").unwrap()
+    };
+    assert!(expires_in().await > 7 * DAY - 60);
+
+    // Used within the day: nothing written, no new cookie.
+    let (_, headers, body) = post_form(&app, "current_user", Some(&cookie), "").await;
+    assert!(body.contains("amina@example.cm"), "{body}");
+    assert!(headers.get(header::SET_COOKIE).is_none(), "{headers:?}");
+
+    // Six days later (as if): one day left, last renewed six days ago.
+    let six_days_on = format!(
+        "UPDATE sessions SET expires_at = expires_at - {six}, \
+         data = json_set(data, '$.data.renewed', json_extract(data, '$.data.renewed') - {six})",
+        six = 6 * DAY
+    );
+    assert_eq!(
+        t.db.execute_unprepared(&six_days_on)
+            .await
+            .unwrap()
+            .rows_affected(),
+        1
+    );
+    assert!(expires_in().await < DAY + 60);
+    let (_, headers, body) = get(&app, "/claims", Some(&cookie)).await;
+    assert!(body.contains("Amina"), "still logged in: {body}");
+    let renewed = session_cookie(&headers);
+    assert!(
+        renewed.starts_with(&cookie) && renewed.contains("Max-Age=604800"),
+        "the same session, its cookie sent again for 7 days: {renewed}"
+    );
+    assert!(
+        expires_in().await > 7 * DAY - 60,
+        "stored with 7 days ahead again"
+    );
+}
+
+/// A request that read a session, then writes it back (a renewal, a kept form) after another
+/// request logged out, does not bring it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_meanwhile_stays_ended() {
+    use server::sessions::DbStore;
+    use tower_sessions::{
+        SessionStore,
+        session::{Id, Record},
+    };
+
+    let t = TestDb::new(Backend::Sqlite).await;
+    let store = DbStore::new(t.db.clone());
+    let mut record = Record {
+        id: Id::default(),
+        data: [("actor".to_owned(), serde_json::json!({"user_id": 1}))].into(),
+        expiry_date: tower_sessions::cookie::time::OffsetDateTime::now_utc()
+            + tower_sessions::cookie::time::Duration::days(7),
+    };
+    store.create(&mut record).await.unwrap();
+    let read = store.load(&record.id).await.unwrap().expect("stored");
+
+    store.delete(&record.id).await.unwrap();
+    store.save(&read).await.unwrap();
+    assert!(store.load(&record.id).await.unwrap().is_none());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_is_refused_the_business_dashboard() {
     let t = TestDb::new(Backend::Sqlite).await;

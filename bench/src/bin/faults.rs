@@ -486,12 +486,16 @@ async fn claim(http: &reqwest::Client, load: &Load, client: &Client) -> Outcome 
     {
         Ok((status, _, _)) if status.is_success() => {
             // The same client claiming again is answered with its own claim (a repeated tap):
-            // only two different clients told they hold one listing is a double claim.
-            let before = load.acked.lock().unwrap().insert(listing, client.user_id);
-            if before.is_some_and(|holder| holder != client.user_id) {
-                load.acked_twice.fetch_add(1, Ordering::SeqCst);
+            // not a new claim. Only two different clients told they hold one listing is a
+            // double claim.
+            match load.acked.lock().unwrap().insert(listing, client.user_id) {
+                Some(holder) if holder == client.user_id => Outcome::Ok,
+                Some(_) => {
+                    load.acked_twice.fetch_add(1, Ordering::SeqCst);
+                    Outcome::Acked
+                }
+                None => Outcome::Acked,
             }
-            Outcome::Acked
         }
         Ok((reqwest::StatusCode::CONFLICT, _, _)) => Outcome::Ok,
         Ok((reqwest::StatusCode::UNAUTHORIZED, _, _)) => Outcome::SessionLost,
