@@ -1,8 +1,8 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { postListingUntil, printPagesOnFailure, ready, registerBusiness, registerClient, uniqueName } from './helpers.mjs';
+import { postListingUntil, endJourney, ready, registerBusiness, registerClient, uniqueName } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 /** The serious and critical WCAG 2 A/AA violations axe-core finds on the page as it is. */
 async function violations(page) {

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD, printPagesOnFailure } from './helpers.mjs';
+import { atPath, ready, registerBusiness, registerClient, logIn, logOut, uniqueEmail, PASSWORD, endJourney } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 for (const js of [true, false]) {
   test.describe(`accounts (JavaScript ${js ? 'on' : 'off'})`, () => {

@@ -5,14 +5,14 @@ import {
   atPath,
   emailTo,
   postListingUntil,
-  printPagesOnFailure,
+  endJourney,
   ready,
   registerBusiness,
   registerClient,
   uniqueName,
 } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 const unique = uniqueName;
 

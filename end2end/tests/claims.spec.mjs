@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, printPagesOnFailure, uniqueName } from './helpers.mjs';
+import { atPath, emailTo, ready, registerBusiness, registerClient, postListing, subjectOf, endJourney, uniqueName } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 for (const js of [true, false]) {
   test.describe(`claims (JavaScript ${js ? 'on' : 'off'})`, () => {

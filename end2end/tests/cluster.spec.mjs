@@ -3,9 +3,9 @@
 // restarted while A is cut off from it, with changes made meanwhile.
 import { test, expect } from '@playwright/test';
 import { Cluster } from '../cluster.mjs';
-import { atPath, hydrated, postListing, registerBusiness, registerClient, printPagesOnFailure, uniqueName } from './helpers.mjs';
+import { atPath, hydrated, postListing, registerBusiness, registerClient, endJourney, uniqueName } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 const SECOND = { timeout: 1_000 };
 

@@ -6,9 +6,17 @@ import { mailDir } from '../playwright.config.mjs';
 /**
  * For `test.afterEach` in every spec file: when a journey fails, prints every page it had open
  * (address, language, main content), since the pages of extra browser contexts are in no
- * trace. (A hook registered here would attach only to the first file that imports this one.)
+ * trace; then closes them. The browser is the worker's: left open, a journey's pages kept their
+ * live streams (or their attempts to reach a stopped replica) going through every later journey
+ * of the worker, and showed in later failure reports as if they were the failing journey's.
+ * (A hook registered here would attach only to the first file that imports this one.)
  */
-export async function printPagesOnFailure({ browser }, testInfo) {
+export async function endJourney({ browser }, testInfo) {
+  await printPages(browser, testInfo);
+  await Promise.all(browser.contexts().map((context) => context.close()));
+}
+
+async function printPages(browser, testInfo) {
   if (testInfo.status === testInfo.expectedStatus) return;
   for (const context of browser.contexts()) {
     // The language cookie the browser holds: a page in a language nobody chose was seen.

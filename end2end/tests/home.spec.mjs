@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, printPagesOnFailure } from './helpers.mjs';
+import { hydrated, endJourney } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 test.describe('home page', () => {
   test('is complete when rendered on the server, with JavaScript off', async ({ browser }) => {

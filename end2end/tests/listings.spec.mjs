@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, printPagesOnFailure, uniqueName } from './helpers.mjs';
+import { atPath, hydrated, ready, registerBusiness, registerClient, postListing, photo, endJourney, uniqueName } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 for (const js of [true, false]) {
   test.describe(`listings (JavaScript ${js ? 'on' : 'off'})`, () => {

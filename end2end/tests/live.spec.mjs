@@ -1,8 +1,8 @@
 // Live updates: what other people do reaches open pages within a second, without a reload.
 import { test, expect } from '@playwright/test';
-import { atPath, hydrated, registerBusiness, registerClient, postListing, postListingUntil, printPagesOnFailure, uniqueName } from './helpers.mjs';
+import { atPath, hydrated, registerBusiness, registerClient, postListing, postListingUntil, endJourney, uniqueName } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 const SECOND = { timeout: 1_000 };
 

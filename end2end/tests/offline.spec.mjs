@@ -8,9 +8,9 @@
 import { test, expect } from '@playwright/test';
 import net from 'node:net';
 import { baseURL } from '../playwright.config.mjs';
-import { hydrated, postListingUntil, printPagesOnFailure, registerBusiness, registerClient, uniqueEmail } from './helpers.mjs';
+import { hydrated, postListingUntil, endJourney, registerBusiness, registerClient, uniqueEmail } from './helpers.mjs';
 
-test.afterEach(printPagesOnFailure);
+test.afterEach(endJourney);
 
 /** A way to the server on a port of its own, that can be cut and restored. */
 async function relay() {
